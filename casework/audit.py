@@ -1,0 +1,152 @@
+"""Appending to and checking the audit chain.
+
+Every `CaseEvent` hash is sha256(prev_hash + canonical JSON of the event). There is one chain for
+the whole database; `AuditHead` is locked for each append so that appends are serialised and the
+chain never forks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+
+from casework import clock
+from casework.models import AuditHead, Case, CaseEvent
+from casework.models.audit import GENESIS_HASH
+from casework.roles import primary_role
+
+
+def canonical_json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def _moment(value: dt.datetime) -> str:
+    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def event_document(event: CaseEvent) -> dict[str, Any]:
+    """The fields an event's hash covers, in a form that survives a database round trip."""
+    return {
+        "case": event.case_id,
+        "seq": event.seq,
+        "actor": event.actor_id,
+        "role": event.role,
+        "action": event.action,
+        "from_state": event.from_state,
+        "to_state": event.to_state,
+        "reason": event.reason,
+        "payload": event.payload,
+        "created_at": _moment(event.created_at),
+    }
+
+
+def event_hash(prev_hash: str, event: CaseEvent) -> str:
+    digest = hashlib.sha256()
+    digest.update(prev_hash.encode())
+    digest.update(canonical_json(event_document(event)).encode())
+    return digest.hexdigest()
+
+
+def event_append(
+    case: Case,
+    *,
+    actor,
+    action: str,
+    from_state: str = "",
+    to_state: str = "",
+    reason: str = "",
+    payload: dict[str, Any] | None = None,
+    role: str | None = None,
+) -> CaseEvent:
+    """Write the next event of `case`. Call inside the service's transaction with `case` locked."""
+    assert transaction.get_connection().in_atomic_block, "event_append needs a transaction"
+    head, _ = AuditHead.objects.select_for_update().get_or_create(id=1)
+    case.event_seq += 1
+    event = CaseEvent(
+        case=case,
+        seq=case.event_seq,
+        actor=actor,
+        role=role or primary_role(actor),
+        action=action,
+        from_state=from_state,
+        to_state=to_state,
+        reason=reason,
+        # Stored exactly as hashed: a JSON round trip now, so that reading it back matches.
+        payload=json.loads(canonical_json(payload or {})),
+        created_at=clock.now(),
+        prev_hash=head.last_hash,
+    )
+    event.hash = event_hash(head.last_hash, event)
+    event.save()
+    head.last_event_id = event.pk
+    head.last_hash = event.hash
+    head.count += 1
+    head.save(update_fields=["last_event_id", "last_hash", "count"])
+    return event
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    ok: bool
+    checked: int
+    head_hash: str
+    bad_event_id: int | None = None
+    problem: str = ""
+
+
+def chain_verify(batch_size: int = 5000) -> ChainReport:
+    """Walk the whole chain in id order; report the first event that does not match."""
+    prev_hash = GENESIS_HASH
+    checked = 0
+    last_id = 0
+    per_case_seq: dict[int, int] = {}
+    while True:
+        batch = list(CaseEvent.objects.filter(id__gt=last_id).order_by("id")[:batch_size])
+        if not batch:
+            break
+        for event in batch:
+            if event.prev_hash != prev_hash:
+                return ChainReport(
+                    False,
+                    checked,
+                    prev_hash,
+                    event.pk,
+                    "does not follow the event before it (a row was deleted or inserted)",
+                )
+            if event_hash(prev_hash, event) != event.hash:
+                return ChainReport(False, checked, prev_hash, event.pk, "content was changed")
+            expected_seq = per_case_seq.get(event.case_id, 0) + 1
+            if event.seq != expected_seq:
+                return ChainReport(
+                    False,
+                    checked,
+                    prev_hash,
+                    event.pk,
+                    f"is number {event.seq} on its case, expected {expected_seq}",
+                )
+            per_case_seq[event.case_id] = event.seq
+            prev_hash = event.hash
+            checked += 1
+            last_id = event.pk
+    head = AuditHead.objects.filter(id=1).first()
+    head_hash = head.last_hash if head else GENESIS_HASH
+    if head_hash != prev_hash:
+        return ChainReport(
+            False,
+            checked,
+            prev_hash,
+            head.last_event_id if head else None,
+            "the chain ends before the recorded head (the newest events were deleted)",
+        )
+    return ChainReport(True, checked, prev_hash)
+
+
+def chain_head() -> tuple[str, int]:
+    """The current tip of the chain and its length, for report covers."""
+    head = AuditHead.objects.filter(id=1).first()
+    return (head.last_hash, head.count) if head else (GENESIS_HASH, 0)

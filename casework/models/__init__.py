@@ -1,0 +1,32 @@
+from casework.models.audit import AuditHead, CaseEvent
+from casework.models.calendar import CalendarOverride
+from casework.models.case import Attachment, Case, CaseUpdateRefused, Complainant, TrackingSequence
+from casework.models.org import (
+    Category,
+    CategoryRouting,
+    Department,
+    District,
+    Official,
+    Region,
+    StaffProfile,
+)
+from casework.models.outbox import OutboxJob
+
+__all__ = [
+    "Attachment",
+    "AuditHead",
+    "CalendarOverride",
+    "Case",
+    "CaseEvent",
+    "CaseUpdateRefused",
+    "Category",
+    "CategoryRouting",
+    "Complainant",
+    "Department",
+    "District",
+    "Official",
+    "OutboxJob",
+    "Region",
+    "StaffProfile",
+    "TrackingSequence",
+]

@@ -1,0 +1,132 @@
+"""The transactional outbox: side effects are rows written with the change that causes them.
+
+`publish(topic, payload)` inside a service's transaction writes one `OutboxJob` per handler that
+subscribed to the topic. After commit each job is handed to Celery; if the broker is down the job
+simply stays pending and `outbox_relay` (beat, every minute, or `manage.py relay_outbox`) hands it
+over later. `job_run` claims the row under a lock and marks it done in the same transaction as the
+handler's own writes, so running a job twice never sends twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from casework.models import OutboxJob
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[dict[str, Any]], None]
+_handlers: dict[str, Handler] = {}
+_subscriptions: dict[str, list[str]] = {}
+
+MAX_ATTEMPTS = 8
+
+
+def handler(kind: str, *, topics: tuple[str, ...] = ()) -> Callable[[Handler], Handler]:
+    """Register a job handler under `kind`, optionally subscribed to published topics."""
+
+    def register(func: Handler) -> Handler:
+        _handlers[kind] = func
+        for topic in topics:
+            kinds = _subscriptions.setdefault(topic, [])
+            if kind not in kinds:
+                kinds.append(kind)
+        return func
+
+    return register
+
+
+def subscribers(topic: str) -> list[str]:
+    return list(_subscriptions.get(topic, []))
+
+
+def enqueue(
+    kind: str, payload: dict[str, Any], *, dedupe_key: str | None = None
+) -> OutboxJob | None:
+    """Write one job in the current transaction; hand it to Celery after commit.
+
+    A job whose dedupe_key already exists is not written again (returns None)."""
+    if dedupe_key is not None and OutboxJob.objects.filter(dedupe_key=dedupe_key).exists():
+        return None
+    job = OutboxJob.objects.create(kind=kind, payload=payload, dedupe_key=dedupe_key)
+    transaction.on_commit(lambda: dispatch(job.pk))
+    return job
+
+
+def publish(topic: str, payload: dict[str, Any], *, key: str) -> list[OutboxJob]:
+    """One job per subscriber of `topic`; `key` makes each job unique (e.g. the event id)."""
+    jobs = []
+    for kind in subscribers(topic):
+        job = enqueue(kind, {**payload, "topic": topic}, dedupe_key=f"{kind}:{key}")
+        if job is not None:
+            jobs.append(job)
+    return jobs
+
+
+def dispatch(job_id: int) -> None:
+    """Hand a committed job to Celery. A broker failure is logged, not raised: the row waits."""
+    from casework.tasks import outbox_run
+
+    try:
+        outbox_run.delay(job_id)
+    except Exception as exc:  # kombu raises several types when the broker is unreachable
+        log.warning("outbox job %s stays pending: broker unavailable (%s)", job_id, exc)
+
+
+def job_run(job_id: int) -> str:
+    """Run one job exactly once. Returns what happened, for logs and tests."""
+    with transaction.atomic():
+        job = OutboxJob.objects.select_for_update().filter(pk=job_id).first()
+        if job is None:
+            return "missing"
+        if job.status != OutboxJob.Status.PENDING:
+            return "already-" + job.status
+        func = _handlers.get(job.kind)
+        if func is None:
+            job.attempts += 1
+            job.last_error = f"no handler registered for {job.kind!r}"
+            job.available_at = timezone.now() + dt.timedelta(minutes=5)
+            job.save(update_fields=["attempts", "last_error", "available_at"])
+            return "no-handler"
+        try:
+            with transaction.atomic():
+                func(job.payload)
+        except Exception as exc:
+            log.exception("outbox job %s (%s) failed", job.pk, job.kind)
+            job.attempts += 1
+            job.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+            if job.attempts >= MAX_ATTEMPTS:
+                job.status = OutboxJob.Status.FAILED
+            job.available_at = timezone.now() + dt.timedelta(seconds=30 * 2**job.attempts)
+            job.save(update_fields=["attempts", "last_error", "status", "available_at"])
+            return "failed"
+        job.status = OutboxJob.Status.DONE
+        job.done_at = timezone.now()
+        job.attempts += 1
+        job.save(update_fields=["status", "done_at", "attempts"])
+        return "done"
+
+
+def pending_ids(limit: int = 500) -> list[int]:
+    return list(
+        OutboxJob.objects.filter(status=OutboxJob.Status.PENDING, available_at__lte=timezone.now())
+        .order_by("available_at", "id")
+        .values_list("id", flat=True)[:limit]
+    )
+
+
+def relay(*, inline: bool = False, limit: int = 500) -> int:
+    """Hand every due pending job to Celery (or run them here when `inline`). Returns the count."""
+    ids = pending_ids(limit)
+    for job_id in ids:
+        if inline:
+            job_run(job_id)
+        else:
+            dispatch(job_id)
+    return len(ids)

@@ -1,0 +1,41 @@
+"""Reads. Every read of cases that a role may see starts from `cases_visible_to`."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django_fsm import get_available_user_FIELD_transitions
+
+from casework import roles, scopes
+from casework.models import Case, CaseEvent
+from casework.states import CaseState
+
+
+def cases_visible_to(user) -> QuerySet[Case]:
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Case.objects.none()
+    return Case.objects.filter(scopes.cases_filter(user))
+
+
+def case_for_user(user, pk: int) -> Case | None:
+    return cases_visible_to(user).filter(pk=pk).first()
+
+
+def case_allowed_transitions(case: Case, user) -> list[str]:
+    """Names of the transitions `user` may take on `case` now."""
+    field = Case._meta.get_field("state")
+    names = [t.name for t in get_available_user_FIELD_transitions(case, user, field)]
+    return list(dict.fromkeys(names))
+
+
+def case_events(case: Case) -> QuerySet[CaseEvent]:
+    return CaseEvent.objects.filter(case=case).select_related("actor").order_by("seq")
+
+
+def may_see_complainant(user) -> bool:
+    """Contractors never see complainant fields, not even masked ones."""
+    user_roles = roles.user_roles(user)
+    return bool(user_roles) and roles.CONTRACTOR not in user_roles
+
+
+def state_label(state: str) -> str:
+    return CaseState(state).label

@@ -1,0 +1,639 @@
+"""Builds the demo world through the real services, so every demo case has a true history.
+
+Idempotent: reference rows are fetched or created by natural key, and cases are only made when
+the demo regions have none.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import random
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.utils import timezone
+from PIL import Image, ImageDraw
+
+from casework import clock, roles, services
+from casework.models import (
+    Case,
+    Category,
+    CategoryRouting,
+    Department,
+    District,
+    Official,
+    OutboxJob,
+    Region,
+    StaffProfile,
+)
+from contractors.models import Contract, Contractor, ContractorMember
+from contractors.services import work_order_issue
+from contractors.validators import bin_check_digit
+from demo import data
+
+PASSWORD = "demo12345"
+User = get_user_model()
+
+
+@dataclass
+class World:
+    regions: dict[str, Region] = field(default_factory=dict)
+    districts: dict[str, District] = field(default_factory=dict)
+    departments: dict[str, Department] = field(default_factory=dict)
+    categories: dict[str, Category] = field(default_factory=dict)
+    contractors: list[Contractor] = field(default_factory=list)
+    contracts: dict[str, list[Contract]] = field(default_factory=dict)
+    users: dict[str, object] = field(default_factory=dict)
+
+
+def valid_bin(prefix: str, serial: int) -> str:
+    """A BIN with a correct check digit (prefix: registration year, month, entity type)."""
+    while True:
+        first11 = f"{prefix}{serial:05d}"[:11]
+        check = bin_check_digit(first11)
+        if check is not None:
+            return first11 + str(check)
+        serial += 1
+
+
+def _org(world: World) -> None:
+    aqt, _ = Region.objects.get_or_create(
+        code="AQT",
+        defaults={
+            "name_kk": "Ақтөбе облысы",
+            "name_ru": "Актюбинская область",
+            "name_en": "Aktobe region",
+        },
+    )
+    zha, _ = Region.objects.get_or_create(
+        code="ZHA",
+        defaults={
+            "name_kk": "Жамбыл облысы",
+            "name_ru": "Жамбылская область",
+            "name_en": "Zhambyl region",
+        },
+    )
+    world.regions = {"AQT": aqt, "ZHA": zha}
+    for region, rows in ((aqt, data.AKTOBE_DISTRICTS), (zha, data.ZHAMBYL_DISTRICTS)):
+        for code, kind, (kk, ru, en), _centre in rows:
+            akim, _ = Official.objects.get_or_create(
+                position=f"Аким: {ru}",
+                defaults={"full_name": _fictional_name(code, "akim")},
+            )
+            district, _ = District.objects.get_or_create(
+                code=code,
+                defaults={
+                    "region": region,
+                    "kind": kind,
+                    "name_kk": kk,
+                    "name_ru": ru,
+                    "name_en": en,
+                    "akim": akim,
+                    "akim_office_email": f"akimat.{code.lower()}@example.kz",
+                },
+            )
+            world.districts[code] = district
+            dept_ru = (
+                "Отдел жилищно-коммунального хозяйства, пассажирского транспорта и автомобильных "
+                f"дорог ({ru})"
+            )
+            dept_kk = (
+                "Тұрғын үй-коммуналдық шаруашылығы, жолаушылар көлігі және автомобиль жолдары "
+                f"бөлімі ({kk})"
+            )
+            dept_en = f"Department of housing and utilities, passenger transport and roads ({en})"
+            if code == "ZHA-TARAZ":
+                dept_ru = (
+                    "Отдел строительства, жилищно-коммунального хозяйства и пассажирского "
+                    "транспорта акимата города Тараз"
+                )
+                dept_kk = (
+                    "Тараз қаласы әкімдігінің құрылыс, тұрғын үй-коммуналдық шаруашылығы және "
+                    "жолаушылар көлігі бөлімі"
+                )
+                dept_en = (
+                    "Taraz city department of construction, housing and utilities and "
+                    "passenger transport"
+                )
+            head, _ = Official.objects.get_or_create(
+                position=f"Руководитель: {dept_ru}",
+                defaults={"full_name": _fictional_name(code, "head")},
+            )
+            department, _ = Department.objects.get_or_create(
+                code=f"{code}-ZHKH",
+                defaults={
+                    "district": district,
+                    "name_kk": dept_kk,
+                    "name_ru": dept_ru,
+                    "name_en": dept_en,
+                    "head": head,
+                    "email": f"zhkh.{code.lower()}@example.kz",
+                },
+            )
+            world.departments[code] = department
+    construction, _ = Department.objects.get_or_create(
+        code="AQT-CITY-BUILD",
+        defaults={
+            "district": world.districts["AQT-CITY"],
+            "name_kk": "Ақтөбе қаласының құрылыс бөлімі",
+            "name_ru": "Отдел строительства города Актобе",
+            "name_en": "Aktobe city construction department",
+            "email": "stroy.aqt@example.kz",
+        },
+    )
+    world.departments["AQT-CITY-BUILD"] = construction
+    for code, (kk, ru, en), public, identity, repair_days in data.CATEGORIES:
+        world.categories[code], _ = Category.objects.get_or_create(
+            code=code,
+            defaults={
+                "name_kk": kk,
+                "name_ru": ru,
+                "name_en": en,
+                "public": public,
+                "requires_identity": identity,
+                "sla_repair_days": repair_days,
+            },
+        )
+    for district_code, district in world.districts.items():
+        for category_code, category in world.categories.items():
+            department = world.departments[district_code]
+            if district_code == "AQT-CITY" and category_code == "construction_delay":
+                department = construction
+            CategoryRouting.objects.get_or_create(
+                district=district, category=category, defaults={"department": department}
+            )
+
+
+_FIRST = [
+    "Айгүл",
+    "Нұрлан",
+    "Ерлан",
+    "Гүлнар",
+    "Асхат",
+    "Динара",
+    "Бауыржан",
+    "Салтанат",
+    "Марат",
+    "Жанар",
+    "Сергей",
+    "Ольга",
+]
+_LAST = [
+    "Сейтқали",
+    "Ахметов",
+    "Жұмабаева",
+    "Тілеуов",
+    "Қасымова",
+    "Омаров",
+    "Әбенова",
+    "Ким",
+    "Петрова",
+    "Байжанов",
+]
+
+
+def _fictional_name(seed: str, role: str) -> str:
+    rng = random.Random(f"{seed}:{role}")
+    return f"{rng.choice(_LAST)} {rng.choice(_FIRST)}"
+
+
+def _contractors(world: World) -> None:
+    today = timezone.localdate()
+    for index, (name, prefix, in_house, phone, email) in enumerate(data.CONTRACTORS):
+        contractor = Contractor.objects.filter(legal_name=name).first()
+        if contractor is None:
+            contractor = Contractor.objects.create(
+                legal_name=name,
+                bin=valid_bin(prefix, 1000 + index * 37),
+                in_house=in_house,
+                phone=phone,
+                email=email,
+                contact_name=_fictional_name(name, "contact"),
+            )
+        world.contractors.append(contractor)
+    atps, aqtobe_zhol, batys, zharyq, taraz_zhol = world.contractors
+    plans = [
+        # (number, contractor, department code, district codes, categories, amount)
+        (
+            "АКТ-ЖКХ-2026/014",
+            atps,
+            "AQT-CITY",
+            ["AQT-CITY"],
+            ["pothole", "manhole_surround", "sidewalk"],
+            "412500000",
+        ),
+        (
+            "АКТ-ЖКХ-2026/022",
+            aqtobe_zhol,
+            "AQT-CITY",
+            ["AQT-CITY"],
+            ["pothole", "sidewalk", "yard_improvement"],
+            "238900000",
+        ),
+        ("АКТ-ЖКХ-2026/031", zharyq, "AQT-CITY", ["AQT-CITY"], ["street_lighting"], "0"),
+        (
+            "АКТ-СТР-2026/005",
+            batys,
+            "AQT-CITY-BUILD",
+            ["AQT-CITY"],
+            ["construction_delay", "yard_improvement"],
+            "1250000000",
+        ),
+        (
+            "ОБЛ-ЖКХ-2026/102",
+            batys,
+            None,
+            [c for c in world.districts if c.startswith("AQT-") and c != "AQT-CITY"],
+            ["pothole", "manhole_surround", "street_lighting", "sidewalk", "yard_improvement"],
+            "96000000",
+        ),
+        (
+            "ТРЗ-2026/047",
+            taraz_zhol,
+            "ZHA-TARAZ",
+            ["ZHA-TARAZ"],
+            [
+                "pothole",
+                "manhole_surround",
+                "sidewalk",
+                "street_lighting",
+                "yard_improvement",
+                "construction_delay",
+            ],
+            "187300000",
+        ),
+        (
+            "ТРЗ-2026/051",
+            atps,
+            "ZHA-TARAZ",
+            ["ZHA-TARAZ"],
+            ["pothole", "manhole_surround"],
+            "156000000",
+        ),
+    ]
+    for number, contractor, dept_code, district_codes, categories, amount in plans:
+        holders = [dept_code] if dept_code else district_codes
+        for holder in holders:
+            department = world.departments[holder]
+            contract, created = Contract.objects.get_or_create(
+                department=department,
+                number=number,
+                defaults={
+                    "contractor": contractor,
+                    "signed_on": dt.date(today.year, 1, 15),
+                    "amount_kzt": Decimal(amount),
+                    "starts_on": dt.date(today.year - 1, 1, 1),
+                    "ends_on": dt.date(today.year + 1, 12, 31),
+                    "warranty_months": 36,
+                },
+            )
+            if created:
+                contract.districts.set(
+                    [world.districts[c] for c in district_codes if c == holder or dept_code]
+                )
+                contract.categories.set([world.categories[c] for c in categories])
+            for code in district_codes if dept_code else [holder]:
+                world.contracts.setdefault(code, []).append(contract)
+
+
+def _user(username: str, first: str, last: str, role: str, **scope) -> object:
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        user = User.objects.create_user(
+            username=username,
+            password=PASSWORD,
+            first_name=first,
+            last_name=last,
+            email=f"{username}@example.kz",
+            is_staff=False,
+        )
+        user.groups.add(Group.objects.get(name=role))
+        if role == roles.CONTRACTOR:
+            ContractorMember.objects.create(user=user, contractor=scope["contractor"])
+        else:
+            StaffProfile.objects.create(user=user, **scope)
+    return user
+
+
+def _users(world: World) -> None:
+    for role in roles.ROLES:
+        Group.objects.get_or_create(name=role)
+    d, dep, r = world.districts, world.departments, world.regions
+    atps, aqtobe_zhol, batys, zharyq, taraz_zhol = world.contractors
+    specs = [
+        ("clerk.aktobe", "Айгүл", "Сейтқали", roles.CLERK, {"district": d["AQT-CITY"]}),
+        ("officer.aktobe", "Нұрлан", "Ахметов", roles.OFFICER, {"department": dep["AQT-CITY"]}),
+        ("officer2.aktobe", "Ольга", "Петрова", roles.OFFICER, {"department": dep["AQT-CITY"]}),
+        ("inspector.aktobe", "Марат", "Тілеуов", roles.INSPECTOR, {"department": dep["AQT-CITY"]}),
+        ("officer.build", "Асхат", "Омаров", roles.OFFICER, {"department": dep["AQT-CITY-BUILD"]}),
+        (
+            "inspector.build",
+            "Жанар",
+            "Әбенова",
+            roles.INSPECTOR,
+            {"department": dep["AQT-CITY-BUILD"]},
+        ),
+        ("clerk.alga", "Динара", "Қасымова", roles.CLERK, {"district": d["AQT-ALGA"]}),
+        ("officer.alga", "Бауыржан", "Байжанов", roles.OFFICER, {"department": dep["AQT-ALGA"]}),
+        ("inspector.alga", "Сергей", "Ким", roles.INSPECTOR, {"department": dep["AQT-ALGA"]}),
+        ("contractor.atps", "Ерлан", "Жұмабаев", roles.CONTRACTOR, {"contractor": atps}),
+        (
+            "contractor.aqtobezhol",
+            "Ерболат",
+            "Сапарұлы",
+            roles.CONTRACTOR,
+            {"contractor": aqtobe_zhol},
+        ),
+        ("contractor.batys", "Салтанат", "Омарова", roles.CONTRACTOR, {"contractor": batys}),
+        ("contractor.zharyq", "Гүлнар", "Әбенова", roles.CONTRACTOR, {"contractor": zharyq}),
+        ("investigator.aktobe", "Асқар", "Нұрланұлы", roles.INVESTIGATOR, {"region": r["AQT"]}),
+        ("manager.aktobe", "Гүлмира", "Сәрсенова", roles.MANAGER, {"region": r["AQT"]}),
+        ("clerk.taraz", "Әсел", "Бекова", roles.CLERK, {"district": d["ZHA-TARAZ"]}),
+        ("officer.taraz", "Дәурен", "Сапаров", roles.OFFICER, {"department": dep["ZHA-TARAZ"]}),
+        ("inspector.taraz", "Қайрат", "Есенов", roles.INSPECTOR, {"department": dep["ZHA-TARAZ"]}),
+        ("contractor.tarazzhol", "Бекзат", "Нұров", roles.CONTRACTOR, {"contractor": taraz_zhol}),
+        ("investigator.zhambyl", "Мадина", "Ержанова", roles.INVESTIGATOR, {"region": r["ZHA"]}),
+        ("manager.zhambyl", "Талғат", "Жақсылықов", roles.MANAGER, {"region": r["ZHA"]}),
+    ]
+    for username, first, last, role, scope in specs:
+        world.users[username] = _user(username, first, last, role, **scope)
+    if not User.objects.filter(username="admin").exists():
+        User.objects.create_superuser("admin", "admin@example.kz", PASSWORD)
+
+
+def demo_logins() -> list[tuple[str, str]]:
+    rows = []
+    for user in User.objects.filter(groups__name__in=roles.ROLES).order_by("username").distinct():
+        role = ", ".join(sorted(user.groups.values_list("name", flat=True)))
+        rows.append((user.username, role))
+    rows.append(("admin", "superuser (Django admin)"))
+    return rows
+
+
+def _photo(rng: random.Random, label: str) -> SimpleUploadedFile:
+    """A small believable asphalt photo: grey noise with a dark patch."""
+    image = Image.new("RGB", (320, 240), (110, 110, 112))
+    draw = ImageDraw.Draw(image)
+    for _ in range(400):
+        x, y = rng.randrange(320), rng.randrange(240)
+        shade = rng.randrange(80, 150)
+        draw.point((x, y), fill=(shade, shade, shade + 2))
+    if label == "before":
+        cx, cy = rng.randrange(80, 240), rng.randrange(60, 180)
+        draw.ellipse((cx - 50, cy - 30, cx + 50, cy + 30), fill=(45, 42, 40))
+    else:
+        draw.rectangle((60, 60, 260, 180), fill=(58, 58, 62))
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=70)
+    return SimpleUploadedFile(f"{label}.jpg", buffer.getvalue(), content_type="image/jpeg")
+
+
+# Case histories --------------------------------------------------------------------------
+
+
+def _working_moment(
+    rng: random.Random, start: dt.datetime, hours_min: float, hours_max: float
+) -> dt.datetime:
+    moment = start + dt.timedelta(hours=rng.uniform(hours_min, hours_max))
+    local = timezone.localtime(moment)
+    if local.hour < 9:
+        local = local.replace(hour=9, minute=rng.randrange(60))
+    elif local.hour >= 18:
+        local = (local + dt.timedelta(days=1)).replace(hour=9, minute=rng.randrange(60))
+    while local.weekday() >= 5:
+        local += dt.timedelta(days=1)
+    return local
+
+
+class _Stop(Exception):
+    pass
+
+
+def _case_history(world: World, rng: random.Random, index: int, now: dt.datetime) -> None:
+    region_code = "ZHA" if index % 5 == 4 else "AQT"
+    if region_code == "ZHA":
+        district_code = "ZHA-TARAZ"
+    else:
+        district_code = "AQT-CITY" if rng.random() < 0.7 else "AQT-ALGA"
+    district = world.districts[district_code]
+    centre = next(
+        c
+        for code, _k, _n, c in data.AKTOBE_DISTRICTS + data.ZHAMBYL_DISTRICTS
+        if code == district_code
+    )
+    category_code = rng.choices(
+        [c[0] for c in data.CATEGORIES], weights=[30, 22, 14, 12, 10, 6, 3]
+    )[0]
+    category = world.categories[category_code]
+    street_ru, street_kk = rng.choice(data.STREETS[region_code])
+    house = rng.randrange(1, 140)
+    ru_title, ru_text, kk_title, kk_text = rng.choice(data.COMPLAINTS[category_code])
+    kazakh = rng.random() < 0.4
+    title = kk_title if kazakh else ru_title
+    text = (kk_text if kazakh else ru_text).format(
+        street=street_kk if kazakh else street_ru, house=house
+    )
+    received = _working_moment(
+        rng, now - dt.timedelta(days=min(rng.expovariate(1 / 22), 110) + 0.2), 0, 1
+    )
+    anonymous = rng.random() < 0.2 and not category.requires_identity
+    complainant = (
+        None
+        if anonymous
+        else {
+            "name": f"{rng.choice(_LAST)} {rng.choice(_FIRST)}",
+            "phone": "+7 70"
+            + " ".join(
+                str(rng.randrange(low, high))
+                for low, high in ((0, 9), (100, 999), (10, 99), (10, 99))
+            ),
+            "language": "kk" if kazakh else "ru",
+        }
+    )
+    channel = rng.choice(
+        ["whatsapp", "whatsapp", "telegram", "web", "phone", "facebook", "open311"]
+    )
+    clerk = world.users[
+        "clerk.taraz"
+        if region_code == "ZHA"
+        else ("clerk.aktobe" if district_code == "AQT-CITY" else "clerk.alga")
+    ]
+    case = services.case_open(
+        title=title,
+        description=text,
+        category=category,
+        district=district,
+        channel=channel,
+        actor=clerk if channel == "phone" else None,
+        latitude=round(centre[0] + rng.uniform(-0.03, 0.03), 6),
+        longitude=round(centre[1] + rng.uniform(-0.04, 0.04), 6),
+        address=f"{street_kk if kazakh else street_ru}, {house}",
+        complainant=complainant,
+        received_at=received,
+        photos=[_photo(rng, "before")] if rng.random() < 0.5 else None,
+    )
+    moment = received
+
+    def step(hours_min: float, hours_max: float) -> dt.datetime:
+        nonlocal moment
+        moment = _working_moment(rng, moment, hours_min, hours_max)
+        if moment >= now - dt.timedelta(minutes=5):
+            raise _Stop
+        return moment
+
+    officer_name = {
+        "AQT-CITY": "officer.aktobe",
+        "AQT-ALGA": "officer.alga",
+        "ZHA-TARAZ": "officer.taraz",
+    }[district_code]
+    inspector_name = officer_name.replace("officer", "inspector")
+    if category_code == "construction_delay" and district_code == "AQT-CITY":
+        officer_name, inspector_name = "officer.build", "inspector.build"
+    officer, inspector = world.users[officer_name], world.users[inspector_name]
+    department = CategoryRouting.objects.get(district=district, category=category).department
+    fate = rng.random()
+    try:
+        if fate < 0.12:
+            code = rng.choice(
+                ["out_of_jurisdiction", "no_violation", "spam", "withdrawn", "duplicate"]
+            )
+            with clock.frozen_at(step(1, 30)):
+                duplicate = None
+                if code == "duplicate":
+                    duplicate = (
+                        Case.objects.filter(district=district, category=category, duplicate_of=None)
+                        .exclude(pk=case.pk)
+                        .order_by("-id")
+                        .first()
+                    )
+                    if duplicate is None:
+                        code = "no_violation"
+                services.case_reject(
+                    case,
+                    actor=clerk,
+                    reason_code=code,
+                    reason=data.REJECT_TEXTS[code][1 if kazakh else 0],
+                    duplicate_of=duplicate,
+                )
+            if rng.random() < 0.2:
+                with clock.frozen_at(step(24, 120)):
+                    services.case_reopen(
+                        case,
+                        actor=clerk,
+                        kind="appeal",
+                        reason="Заявитель обжаловал отказ, приложив новые фото.",
+                    )
+            return
+        first_department = department
+        if rng.random() < 0.08:
+            first_department = world.departments[
+                "AQT-CITY-BUILD" if district_code == "AQT-CITY" else district_code
+            ]
+            if first_department == department:
+                first_department = None
+        with clock.frozen_at(step(1, 30)):
+            if first_department is not None and first_department != department:
+                services.case_assign(case, actor=clerk, department=first_department)
+                with clock.frozen_at(step(2, 60)):
+                    services.case_assign(
+                        case,
+                        actor=world.users["officer.build"],
+                        department=department,
+                        reason="Не наш профиль: перенаправлено в отдел ЖКХ.",
+                    )
+            else:
+                services.case_assign(case, actor=clerk, department=department)
+        if rng.random() < 0.08:
+            with clock.frozen_at(step(2, 20)):
+                services.case_extend_deadline(
+                    case,
+                    actor=officer,
+                    decision=rng.choice(data.EXTENSION_TEXTS),
+                    new_due_at=min(
+                        case.due_at + dt.timedelta(days=20),
+                        case.received_at + dt.timedelta(days=55),
+                    ),
+                )
+        contracts = [
+            c
+            for c in world.contracts.get(district_code, [])
+            if c.department_id == department.pk and category in c.categories.all()
+        ]
+        if not contracts:
+            return
+        with clock.frozen_at(step(2, 70)):
+            work_order_issue(
+                case,
+                actor=officer,
+                contract=rng.choice(contracts),
+                note="Устранить в срок по договору.",
+            )
+        rounds = 0
+        while True:
+            with clock.frozen_at(step(24, 24 * 18)):
+                contractor_user = _contractor_user(world, case)
+                services.case_report_repaired(
+                    case,
+                    actor=contractor_user,
+                    before=[_photo(rng, "before")],
+                    after=[_photo(rng, "after")],
+                    note="Работы выполнены.",
+                )
+            if rounds == 0 and rng.random() < 0.15:
+                rounds += 1
+                with clock.frozen_at(step(4, 60)):
+                    services.case_return_for_rework(
+                        case, actor=inspector, reason=rng.choice(data.RETURN_TEXTS)
+                    )
+                continue
+            break
+        with clock.frozen_at(step(4, 60)):
+            services.case_verify(case, actor=inspector, note="Проверено на месте, принято.")
+        if rng.random() < 0.06:
+            with clock.frozen_at(step(24 * 5, 24 * 40)):
+                services.case_reopen(
+                    case,
+                    actor=clerk,
+                    kind="citizen_dispute",
+                    reason="Житель сообщает: яма появилась снова через три недели.",
+                )
+    except _Stop:
+        return
+
+
+def _contractor_user(world: World, case: Case):
+    from contractors.services import current_work_order
+
+    order = current_work_order(case)
+    for user in world.users.values():
+        member = getattr(user, "contractor_membership", None)
+        if member is not None and member.contractor_id == order.contractor_id:
+            return user
+    raise RuntimeError(f"no demo user for contractor {order.contractor}")
+
+
+def seed(case_count: int = 300, *, seed_value: int = 2026) -> dict[str, int]:
+    """Create the demo world. Returns how many rows of each kind were made."""
+    world = World()
+    with transaction.atomic():
+        _org(world)
+        _contractors(world)
+        _users(world)
+        made = {"cases": 0}
+        demo_regions = [world.regions["AQT"], world.regions["ZHA"]]
+        if not Case.objects.filter(region__in=demo_regions).exists():
+            rng = random.Random(seed_value)
+            now = timezone.now()
+            for index in range(case_count):
+                _case_history(world, rng, index, now)
+            made["cases"] = case_count
+            # Demo histories are not news: nobody is to be notified of them.
+            OutboxJob.objects.filter(status=OutboxJob.Status.PENDING).update(
+                status=OutboxJob.Status.DONE, done_at=now, last_error="demo seed: not sent"
+            )
+    return made

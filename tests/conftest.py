@@ -1,0 +1,94 @@
+import os
+import shutil
+import tempfile
+
+import pytest
+from django.db import connection
+
+from tests.factories import World
+
+CI = os.environ.get("CI", "").lower() == "true"
+
+
+def need(condition: bool, what: str) -> None:
+    """Skip when a service is missing locally; fail under CI=true, where it must be there."""
+    if condition:
+        return
+    if CI:
+        pytest.fail(f"{what} is required under CI=true but is not available", pytrace=False)
+    pytest.skip(f"needs {what}")
+
+
+@pytest.fixture
+def requires_postgres():
+    need(connection.vendor == "postgresql", "PostgreSQL (set DATABASE_URL=postgres://...)")
+
+
+@pytest.fixture
+def redis_url():
+    url = os.environ.get("REDIS_URL", "")
+    if url:
+        try:
+            import redis
+
+            redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+        except Exception:
+            url = ""
+    need(bool(url), "Redis (set REDIS_URL=redis://...)")
+    return url
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings):
+    media = tempfile.mkdtemp(prefix="baqylau-media-")
+    private = tempfile.mkdtemp(prefix="baqylau-private-")
+    settings.MEDIA_ROOT = media
+    settings.PRIVATE_MEDIA_ROOT = private
+    yield
+    shutil.rmtree(media, ignore_errors=True)
+    shutil.rmtree(private, ignore_errors=True)
+
+
+@pytest.fixture
+def world(db) -> World:
+    return World()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _flush_past_audit_triggers():
+    """Transactional tests on PostgreSQL empty tables between tests. The audit triggers refuse
+    DELETE and TRUNCATE (that is their job), so the test flush runs as a replication session,
+    for which ordinary triggers do not fire. Only a superuser may do that; production's
+    application role cannot."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    ops = type(connection.ops)
+    original = ops.sql_flush
+
+    def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
+        statements = original(
+            self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade
+        )
+        if not statements:
+            return statements
+        return [
+            "SET session_replication_role = replica",
+            *statements,
+            "SET session_replication_role = DEFAULT",
+        ]
+
+    ops.sql_flush = sql_flush
+    yield
+    ops.sql_flush = original
+
+
+def pytest_configure(config):
+    from django.conf import settings
+
+    # Test users need no slow password hashing.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Tasks run in the calling process unless a test starts a real worker (those tests say so).
+    from config.celery import app as celery_app
+
+    celery_app.conf.task_always_eager = True
