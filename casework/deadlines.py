@@ -61,11 +61,16 @@ def _calendar_overrides() -> dict[dt.date, bool]:
         return _overrides
 
 
-@receiver([post_save, post_delete], sender=CalendarOverride)
-def _forget_overrides(**kwargs) -> None:
+def calendar_forget() -> None:
+    """Drop the cached overrides (after a rollback, which sends no signal)."""
     global _overrides
     with _lock:
         _overrides = None
+
+
+@receiver([post_save, post_delete], sender=CalendarOverride)
+def _forget_overrides(**kwargs) -> None:
+    calendar_forget()
 
 
 def is_working_day(day: dt.date) -> bool:

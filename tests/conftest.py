@@ -49,6 +49,15 @@ def _media_in_tmp(settings):
     shutil.rmtree(private, ignore_errors=True)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_calendar():
+    from casework.deadlines import calendar_forget
+
+    calendar_forget()
+    yield
+    calendar_forget()
+
+
 @pytest.fixture
 def world(db) -> World:
     return World()
