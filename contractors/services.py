@@ -74,3 +74,20 @@ def current_work_order(case: Case) -> WorkOrder | None:
         .order_by("-issued_at", "-id")
         .first()
     )
+
+
+def work_order_report_repair(
+    case: Case | int,
+    *,
+    actor,
+    before,
+    after,
+    note: str = "",
+    version: int | None = None,
+) -> Case:
+    """The contractor reports the repair on their current work order, with before/after photos.
+
+    Every way in (API, staff task, contractor portal) calls this, so evidence checks live here."""
+    return services.case_report_repaired(
+        case, actor=actor, before=before, after=after, note=note, version=version
+    )
