@@ -160,6 +160,14 @@ class WorkOrder(models.Model):
     def __str__(self) -> str:
         return f"{_('Work order')} #{self.pk} ({self.case})"
 
+    @property
+    def is_open(self) -> bool:
+        return self.status in (self.Status.ISSUED, self.Status.ACKNOWLEDGED, self.Status.RETURNED)
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.is_open and self.due_at < timezone.now()
+
 
 class PhotoCheck(models.Model):
     """What one photo on a case says about itself, and what the inspector should know about it.
