@@ -8,7 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from casework.models import Attachment, Case, CaseEvent
-from casework.selectors import case_allowed_transitions, may_see_complainant
+from casework.selectors import case_allowed_transitions, case_events, may_see_complainant
 from casework.states import CLOSED_STATES
 
 
@@ -165,7 +165,7 @@ class CaseDetailSerializer(CaseListSerializer):
 
     @extend_schema_field(EventSerializer(many=True))
     def get_events(self, case: Case) -> list[dict]:
-        events = case.events.select_related("actor").order_by("seq")
+        events = case_events(case, self.context["request"].user)
         return EventSerializer(events, many=True).data
 
     @extend_schema_field(AttachmentSerializer(many=True))
