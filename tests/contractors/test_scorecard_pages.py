@@ -116,3 +116,12 @@ def test_pages_render_in_each_language(world, month, language):
     client.force_login(world.contractor_user)
     for url in ("/contractor/", "/contractor/scorecard/"):
         assert client.get(url).status_code == 200
+
+
+def test_kazakh_and_russian_text_is_shown(world, month):
+    client = Client()
+    client.force_login(world.contractor_user)
+    kk = client.get("/contractor/", HTTP_ACCEPT_LANGUAGE="kk").content.decode()
+    ru = client.get("/contractor/", HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+    assert "Ашық нысандар" in kk
+    assert "Открытые объекты" in ru
