@@ -110,11 +110,18 @@ def test_the_contractor_acknowledges_and_reports_through_the_portal(world, order
     assert client.post(f"/contractor/orders/{order.pk}/acknowledge/").status_code == 302
     order.refresh_from_db()
     assert order.acknowledged_at is not None
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
     bad = client.post(
         f"/contractor/orders/{order.pk}/report/",
-        {"before": [photo(1)], "after": [photo(1, "PNG")], "note": "Сделано"},
+        {
+            "before": [photo(1)],
+            "after": [SimpleUploadedFile("after.jpg", b"PK\x03\x04 not a photo")],
+            "note": "Сделано",
+        },
     )
     assert bad.status_code == 400
+    assert "after" in bad.context["form"].errors
     accepted = client.post(
         f"/contractor/orders/{order.pk}/report/", {"before": [photo(1)], "after": [photo(2)]}
     )
