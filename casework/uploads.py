@@ -36,6 +36,7 @@ from django.dispatch import Signal
 from django.utils.translation import gettext as _
 from PIL import ExifTags, Image, ImageOps, ImageStat
 
+from casework import clock
 from casework.models import Attachment, Case
 
 pillow_heif.register_heif_opener()
@@ -315,6 +316,7 @@ def attachment_store(
         width=image.width,
         height=image.height,
         uploaded_by=uploaded_by,
+        uploaded_at=clock.now(),
     )
     attachment.file.save(filename, ContentFile(public_content), save=False)
     saved.append(attachment.file.name)
