@@ -103,7 +103,7 @@ def work_order_issue(
         now = clock.now()
         today = now.astimezone(deadlines.local_zone()).date()
         problems = []
-        if contract.department_id != locked.department_id and not under_warranty:
+        if contract.department_id != locked.department_id:
             problems.append(_("The contract is held by another department."))
         if not contract.districts.filter(pk=locked.district_id).exists():
             problems.append(_("The contract does not cover this district."))
