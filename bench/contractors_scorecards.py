@@ -149,6 +149,7 @@ def _generate(orders: int, contractors: int = 50) -> None:
             WHERE status = 'issued'
             """
         )
+        cursor.execute("ANALYZE casework_case, contractors_workorder")
         # Audit events: a verification for every accepted order, a return for one in nine, a
         # reopening for one in thirty-one (after the verification).
         cursor.execute(
@@ -171,6 +172,7 @@ def _generate(orders: int, contractors: int = 50) -> None:
             """,
             params,
         )
+        cursor.execute("ANALYZE casework_caseevent")
         cursor.execute(
             """
             INSERT INTO contractors_warrantyclaim (case_id, original_case_id, original_order_id,
