@@ -2,7 +2,7 @@
 
 Run (PostgreSQL on 127.0.0.1; makes and drops the database `bench_contractors`):
 
-    DEBUG=1 .venv/bin/python bench/contractors_scorecards.py [--orders 1000000]
+    .venv/bin/python -m bench.contractors_scorecards [--orders 1000000]
 
 The data (cases, work orders, audit events, warranty claims) is made with SQL generate_series.
 For one month and one year of it, the figures are computed twice in this process: by
@@ -19,33 +19,10 @@ import os
 import sys
 import time
 from collections import defaultdict
-from pathlib import Path
+
+from bench.common import drop_database, fresh_database
 
 DB_NAME = "bench_contractors"
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-
-def _admin_sql(statement: str) -> None:
-    import psycopg
-
-    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as c:
-        c.execute(statement)
-
-
-def _setup() -> None:
-    os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{DB_NAME}"
-    os.environ.setdefault("DEBUG", "1")
-    os.environ.pop("REDIS_URL", None)
-    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
-    _admin_sql(f"DROP DATABASE IF EXISTS {DB_NAME}")
-    _admin_sql(f"CREATE DATABASE {DB_NAME}")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
 
 
 def _generate(orders: int, contractors: int = 50) -> None:
@@ -264,7 +241,8 @@ def main() -> int:
     parser.add_argument("--orders", type=int, default=1_000_000)
     parser.add_argument("--keep", action="store_true", help="do not drop the database")
     args = parser.parse_args()
-    _setup()
+    os.environ.pop("REDIS_URL", None)
+    fresh_database(DB_NAME)
     try:
         began = time.perf_counter()
         _generate(args.orders)
@@ -314,11 +292,8 @@ def main() -> int:
                 return 1
         return 0
     finally:
-        from django.db import connections
-
-        connections.close_all()
         if not args.keep:
-            _admin_sql(f"DROP DATABASE IF EXISTS {DB_NAME}")
+            drop_database(DB_NAME)
 
 
 if __name__ == "__main__":
