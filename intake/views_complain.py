@@ -2,26 +2,36 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.views.decorators.http import require_http_methods
-from django_ratelimit.core import is_ratelimited
+from django_ratelimit.core import get_usage
 
 from casework import services
 from casework.models import Case
 from intake import conf
 from intake.forms import ComplaintForm, service_errors_to_form
 
+log = logging.getLogger(__name__)
 RATE_GROUP = "intake.complain"
 SESSION_KEY = "intake_filed_case"
 
 
-def _limited(request: HttpRequest, *, count: bool) -> bool:
-    return is_ratelimited(
-        request, group=RATE_GROUP, key="ip", rate=conf.web_rate(), method="POST", increment=count
-    )
+def _usage(request: HttpRequest, *, count: bool) -> dict | None:
+    try:
+        return get_usage(request, group=RATE_GROUP, key="ip", rate=conf.web_rate(), increment=count)
+    except Exception:  # the cache (Redis) is down: take the complaint rather than lose it
+        log.warning("rate limit cache unavailable; the web form is not limited meanwhile")
+        return None
+
+
+def _limit_reached(request: HttpRequest) -> bool:
+    usage = _usage(request, count=False)
+    return usage is not None and usage["count"] >= usage["limit"]
 
 
 @require_http_methods(["GET", "POST"])
@@ -29,7 +39,7 @@ def complain(request: HttpRequest) -> HttpResponse:
     form = ComplaintForm(request.POST or None, request.FILES or None)
     if request.method == "POST":
         # Only complaints actually filed count against the address's allowance.
-        if _limited(request, count=False):
+        if _limit_reached(request):
             return render(request, "intake/complain_limited.html", status=429)
         if form.is_valid():
             data = form.cleaned_data
@@ -55,7 +65,7 @@ def complain(request: HttpRequest) -> HttpResponse:
             except ValidationError as exc:
                 service_errors_to_form(form, exc)
             else:
-                _limited(request, count=True)
+                _usage(request, count=True)
                 request.session[SESSION_KEY] = case.pk
                 return redirect("intake:complain-done")
         return render(request, "intake/complain.html", {"form": form}, status=400)

@@ -124,7 +124,8 @@ class Handler(BaseHTTPRequestHandler):
             file_id = query.get("file_id", "")
             if file_id not in self.state.tg_files:
                 return self._reply(
-                    400, {"ok": False, "error_code": 400, "description": "Bad Request: invalid file_id"}
+                    400,
+                    {"ok": False, "error_code": 400, "description": "Bad Request: invalid file_id"},
                 )
             return self._reply(
                 200,

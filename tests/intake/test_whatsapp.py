@@ -6,7 +6,15 @@ from django.utils import timezone
 from casework.models import Case
 from casework.notices import citizen_send
 from intake.models import Conversation, Draft, InboundMessage
-from tests.intake.conftest import WA_SECRET, WA_VERIFY, body_of, sign, wa_image, wa_location, wa_text
+from tests.intake.conftest import (
+    WA_SECRET,
+    WA_VERIFY,
+    body_of,
+    sign,
+    wa_image,
+    wa_location,
+    wa_text,
+)
 from tests.intake.platforms import jpeg_bytes
 
 pytestmark = pytest.mark.django_db
@@ -110,7 +118,9 @@ def test_a_photo_is_fetched_by_media_id_with_the_token(post_webhook, channels):
     photo = case.attachments.get()
     assert photo.kind == "complaint" and photo.content_type == "image/jpeg"
     assert case.description == "Провал асфальта"
-    assert "GET /wa/v23.0/9001" in channels.state.calls and "GET /wa-cdn/9001" in channels.state.calls
+    assert (
+        "GET /wa/v23.0/9001" in channels.state.calls and "GET /wa-cdn/9001" in channels.state.calls
+    )
 
 
 def test_a_failing_media_server_is_retried(post_webhook, channels):
