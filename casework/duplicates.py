@@ -49,17 +49,18 @@ def case_possible_duplicates(case: Case, *, limit: int = 10) -> list[PossibleDup
             received_at__lte=case.received_at + WINDOW,
         )
         .exclude(pk=case.pk)
-        .filter(
-            ~Q(state__in=CLOSED_STATES) | Q(closed_at__gte=case.received_at - RECENTLY_CLOSED)
-        )
+        .filter(~Q(state__in=CLOSED_STATES) | Q(closed_at__gte=case.received_at - RECENTLY_CLOSED))
         .select_related("category", "district")
     )
     if case.latitude is None or case.longitude is None:
         address = (case.address or "").strip()
         if not address:
             return []
-        rows = candidates.filter(address__iexact=address).order_by("-received_at")[:limit]
-        return [PossibleDuplicate(row, None) for row in rows]
+        # Compared here: SQLite's case-insensitive match knows only ASCII letters.
+        wanted = " ".join(address.casefold().split())
+        rows = candidates.filter(latitude__isnull=True).exclude(address="").order_by("-received_at")
+        same = [row for row in rows[:1000] if " ".join(row.address.casefold().split()) == wanted]
+        return [PossibleDuplicate(row, None) for row in same[:limit]]
     # A bounding box the database can use, then the exact distance here.
     dlat = Decimal(str(RADIUS_M / METRES_PER_DEGREE * 1.01))
     cos_lat = max(math.cos(math.radians(float(case.latitude))), 0.01)
