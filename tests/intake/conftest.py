@@ -11,11 +11,11 @@ from intake.models import DistrictArea
 from tests.intake.platforms import PlatformServer
 
 FIXTURES = Path(__file__).resolve().parents[2] / ".." / "shared" / "fixtures"
-WA_SECRET = "wa-app-secret"  # noqa: S105
-WA_VERIFY = "wa-verify-token"  # noqa: S105
-TG_SECRET = "tg-secret-token"  # noqa: S105
-FB_SECRET = "fb-app-secret"  # noqa: S105
-FB_VERIFY = "fb-verify-token"  # noqa: S105
+WA_SECRET = "wa-app-secret"
+WA_VERIFY = "wa-verify-token"
+TG_SECRET = "tg-secret-token"
+FB_SECRET = "fb-app-secret"
+FB_VERIFY = "fb-verify-token"
 
 
 @pytest.fixture(scope="session")

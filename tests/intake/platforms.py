@@ -18,10 +18,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from PIL import Image
 
-WA_TOKEN = "wa-access-token"  # noqa: S105
+WA_TOKEN = "wa-access-token"
 WA_PHONE_NUMBER_ID = "106540352242922"
-TG_TOKEN = "123456:TEST-bot-token"  # noqa: S105
-FB_PAGE_TOKEN = "fb-page-token"  # noqa: S105
+TG_TOKEN = "123456:TEST-bot-token"
+FB_PAGE_TOKEN = "fb-page-token"
 
 
 def jpeg_bytes(size=(64, 48), color=(200, 60, 60)) -> bytes:
@@ -54,7 +54,7 @@ class State:
 class Handler(BaseHTTPRequestHandler):
     server: PlatformServer
 
-    def log_message(self, format, *args):  # noqa: A002 (quiet)
+    def log_message(self, format, *args):
         pass
 
     @property
@@ -85,7 +85,7 @@ class Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         return json.loads(self.rfile.read(length) or b"{}")
 
-    def do_GET(self):  # noqa: N802
+    def do_GET(self):
         url = urllib.parse.urlsplit(self.path)
         query = dict(urllib.parse.parse_qsl(url.query))
         path = url.path
@@ -158,7 +158,7 @@ class Handler(BaseHTTPRequestHandler):
             return self._reply(200, self.state.fb_files[parts[1]], "image/jpeg")
         return self._reply(404, {"error": "unknown path"})
 
-    def do_POST(self):  # noqa: N802
+    def do_POST(self):
         url = urllib.parse.urlsplit(self.path)
         query = dict(urllib.parse.parse_qsl(url.query))
         path = url.path

@@ -25,14 +25,8 @@ def validate():
     loaded = {}
     for name in ("service", "services", "service-definition", "request", "requests"):
         loaded[name] = json.loads((SCHEMAS / f"{name}.json").read_text())
-        registry = registry.with_resource(
-            f"{name}.json",
-            Resource.from_contents(
-                loaded[name],
-                default_specification=jsonschema.Draft7Validator.META_SCHEMA
-                and __import__("referencing.jsonschema").jsonschema.DRAFT7,
-            ),
-        )
+        resource = Resource.from_contents(loaded[name], default_specification=DRAFT7)
+        registry = registry.with_resource(f"{name}.json", resource)
 
     def check(name: str, document) -> None:
         jsonschema.Draft7Validator(loaded[name], registry=registry).validate(document)
