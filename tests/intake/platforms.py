@@ -245,7 +245,7 @@ class PlatformServer(ThreadingHTTPServer):
             return [s for s in self.state.sent if s.platform == platform]
 
     def start(self) -> PlatformServer:
-        threading.Thread(target=self.serve_forever, daemon=True).start()
+        threading.Thread(target=self.serve_forever, args=(0.05,), daemon=True).start()
         return self
 
     def stop(self) -> None:
