@@ -64,3 +64,42 @@ def test_one_senders_messages_arriving_at_once_make_one_case(requires_postgres, 
     assert Case.objects.count() == 1
     assert Draft.objects.get().case is not None
     assert not InboundMessage.objects.filter(processed_at__isnull=True).exists()
+
+
+@pytest.mark.parametrize("messages", [1, 3], ids=["one-message", "batched-body"])
+def test_a_webhook_costs_exactly_one_commit(requires_postgres, channels, monkeypatch, messages):
+    """What the benchmark measures, proven here: storing a webhook is one database commit."""
+    from django.db import connections
+
+    from casework import outbox
+
+    database = connections["default"]
+    commits: list[str] = []
+    dispatched: list[int] = []
+    real_commit = database.commit
+
+    def commit():
+        commits.append("COMMIT")
+        real_commit()
+
+    def count_autocommit(execute, sql, params, many, context):
+        if not database.in_atomic_block:
+            commits.append(sql.split()[0])
+        return execute(sql, params, many, context)
+
+    monkeypatch.setattr(database, "commit", commit)
+    monkeypatch.setattr(outbox, "dispatch", dispatched.append)  # no processing after commit
+    payload = wa_text("wamid.one", "Яма")
+    value = payload["entry"][0]["changes"][0]["value"]
+    value["messages"] = [{**value["messages"][0], "id": f"wamid.one.{i}"} for i in range(messages)]
+    body = body_of(payload)
+    with database.execute_wrapper(count_autocommit):
+        response = Client().post(
+            "/intake/whatsapp/",
+            body,
+            content_type="application/json",
+            HTTP_X_HUB_SIGNATURE_256=sign(body, WA_SECRET),
+        )
+    assert response.status_code == 200
+    assert len(commits) == 1, commits
+    assert InboundMessage.objects.count() == messages and len(dispatched) == messages
