@@ -1,3 +1,4 @@
+from django import forms
 from django.db.models import Q
 from django.utils import timezone
 from django_filters import rest_framework as filters
@@ -5,11 +6,24 @@ from django_filters import rest_framework as filters
 from casework.models import Case
 from casework.states import CLOSED_STATES, CaseState
 
+MAX_ID = 2**63 - 1
+
+
+class IdFilter(filters.NumberFilter):
+    """A row id: a whole number a bigint column can hold (anything else is a 400, not a 500)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
+
 
 class CaseFilter(filters.FilterSet):
     state = filters.MultipleChoiceFilter(choices=CaseState.choices)
-    district = filters.NumberFilter(field_name="district_id")
-    department = filters.NumberFilter(field_name="department_id")
+    district = IdFilter(field_name="district_id")
+    department = IdFilter(field_name="department_id")
     category = filters.CharFilter(method="filter_category", max_length=64)
     overdue = filters.ChoiceFilter(
         choices=[("true", "true"), ("false", "false"), ("1", "1"), ("0", "0")],
@@ -35,7 +49,8 @@ class CaseFilter(filters.FilterSet):
     def filter_category(self, queryset, name, value):
         """A category id or its service code."""
         if value.isdigit():
-            return queryset.filter(category_id=int(value))
+            number = int(value)
+            return queryset.filter(category_id=number) if number <= MAX_ID else queryset.none()
         return queryset.filter(category__code=value)
 
     def filter_overdue(self, queryset, name, value):
