@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from casework.crypto import EncryptedTextField
 from casework.models import Case, Category, District
@@ -149,6 +150,7 @@ class DistrictArea(models.Model):
     latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6)
     longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6)
     radius_km = models.PositiveIntegerField(_("radius, km"), default=30)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("district area")
@@ -165,6 +167,7 @@ class Open311Client(models.Model):
     key_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(default=timezone.now)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords(excluded_fields=["key_hash"])
 
     class Meta:
         verbose_name = _("Open311 client")

@@ -1,7 +1,12 @@
+import datetime as dt
+
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
+from django_filters.fields import IsoDateTimeField
 
 from casework.models import Case
 from casework.states import CLOSED_STATES, CaseState
@@ -20,6 +25,24 @@ class IdFilter(filters.NumberFilter):
         super().__init__(*args, **kwargs)
 
 
+class UtcIsoDateTimeField(IsoDateTimeField):
+    """An ISO 8601 moment, turned into UTC: PostgreSQL refuses offsets beyond ±15:59, and a
+    moment that does not exist in UTC (year 0) is a 400, not a 500."""
+
+    def to_python(self, value):
+        moment = super().to_python(value)
+        if moment is None or timezone.is_naive(moment):
+            return moment
+        try:
+            return moment.astimezone(dt.UTC)
+        except (OverflowError, ValueError):
+            raise ValidationError(_("Enter a date and time within the years 1–9999.")) from None
+
+
+class UtcIsoDateTimeFilter(filters.IsoDateTimeFilter):
+    field_class = UtcIsoDateTimeField
+
+
 class CaseFilter(filters.FilterSet):
     state = filters.MultipleChoiceFilter(choices=CaseState.choices)
     district = IdFilter(field_name="district_id")
@@ -29,8 +52,8 @@ class CaseFilter(filters.FilterSet):
         choices=[("true", "true"), ("false", "false"), ("1", "1"), ("0", "0")],
         method="filter_overdue",
     )
-    received_after = filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="gte")
-    received_before = filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="lt")
+    received_after = UtcIsoDateTimeFilter(field_name="received_at", lookup_expr="gte")
+    received_before = UtcIsoDateTimeFilter(field_name="received_at", lookup_expr="lt")
     q = filters.CharFilter(method="filter_text", max_length=200)
 
     class Meta:

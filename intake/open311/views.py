@@ -127,7 +127,8 @@ def _moment_param(request: HttpRequest, name: str) -> dt.datetime | None:
         if value is not None and timezone.is_naive(value):
             value = timezone.make_aware(value)
         if value is not None:
-            value.astimezone(dt.UTC)  # refuses moments that do not exist in UTC
+            # In UTC: PostgreSQL refuses offsets beyond ±15:59; year 0 in UTC fails here.
+            value = value.astimezone(dt.UTC)
     except (ValueError, OverflowError):
         value = None
     if value is None:

@@ -24,6 +24,20 @@ FUZZ = settings(
 )
 
 
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    """schemathesis calls the WSGI app directly, and Django closes the database connection after
+    each request unless told not to (its own test client does the same as here)."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
 @pytest.fixture
 def fuzz_world(world):
     DistrictArea.objects.create(
@@ -70,3 +84,24 @@ def test_open311_never_answers_500(fuzz_world):
 
     exercised = fuzz(schema, prepare)
     assert "POST /open311/v2/requests.json" in exercised and len(exercised) == 14
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "department=-3.9381278990641703e%2B27",
+        "district=99999999999999999999",
+        "category=99999999999999999999",
+        "received_before=0793-04-25T16%3A30%3A51.053694-19%3A57",
+        "received_after=0001-01-01T00%3A00%3A00%2B10%3A00",
+    ],
+)
+def test_what_schemathesis_found_is_a_clean_answer(client, fuzz_world, query):
+    client.force_login(fuzz_world.clerk)
+    assert client.get(f"/api/v1/cases/?{query}").status_code in (200, 400)
+
+
+def test_open311_dates_with_odd_offsets_are_answered(client, fuzz_world):
+    for value in ("0793-04-25T16:30:51-19:57", "0001-01-01T00:00:00+10:00"):
+        response = client.get("/open311/v2/requests.json", {"start_date": value})
+        assert response.status_code in (200, 400)

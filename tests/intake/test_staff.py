@@ -118,3 +118,22 @@ def test_a_clerk_sends_a_stuck_message_through_again(
 def test_only_clerks_see_intake_errors(client, world):
     client.force_login(world.contractor_user)
     assert client.get("/intake/errors/").status_code == 403
+
+
+def test_admin_lists_intake_records_without_secrets(client, world):
+    from django.contrib.auth import get_user_model
+
+    from intake.services import open311_client_create
+
+    _client, key = open311_client_create("city-app")
+    InboundMessage.objects.create(
+        channel="telegram", external_id="90", kind="event", raw_body=b'{"secret": "x"}'
+    )
+    client.force_login(get_user_model().objects.create_superuser("root", "r@example.kz", "pw"))
+    for name in ("districtarea", "open311client", "inboundmessage"):
+        assert client.get(f"/admin/intake/{name}/").status_code == 200, name
+    page = client.get("/admin/intake/open311client/").content.decode()
+    assert "city-app" in page and key not in page
+    message = InboundMessage.objects.get()
+    detail = client.get(f"/admin/intake/inboundmessage/{message.pk}/change/")
+    assert detail.status_code == 200 and "secret" not in detail.content.decode()
