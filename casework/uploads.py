@@ -18,6 +18,7 @@ from django.core.files.storage import default_storage
 from django.utils.translation import gettext as _
 from PIL import Image
 
+from casework import clock
 from casework.models import Attachment, Case
 
 ALLOWED_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
@@ -107,6 +108,7 @@ def attachment_store(
         width=image.width,
         height=image.height,
         uploaded_by=uploaded_by,
+        uploaded_at=clock.now(),
     )
     attachment.file.save(filename, ContentFile(image.content), save=False)
     saved.append(attachment.file.name)

@@ -8,6 +8,8 @@ class ReportsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        import logging
+
         from celery.schedules import crontab
 
         from config.celery import add_beat_entry
@@ -19,3 +21,5 @@ class ReportsConfig(AppConfig):
             crontab(minute=0, hour=6, day_of_month=1),
         )
         add_beat_entry("reports-resume", "reports.tasks.runs_resume", 300.0)
+        # WeasyPrint logs every layout step at INFO (some while it is imported).
+        logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)

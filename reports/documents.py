@@ -243,6 +243,22 @@ def monthly_build(
 # The dossier
 
 
+def action_label(action: str) -> str:
+    return {
+        "open": _("Complaint received"),
+        "assign": _("Routed to a department"),
+        "notify_contractor": _("Work order issued"),
+        "report_repaired": _("Repair reported"),
+        "verify": _("Repair verified"),
+        "return_for_rework": _("Returned for rework"),
+        "reject": _("Rejected"),
+        "reopen": _("Reopened"),
+        "extend_deadline": _("Deadline extended"),
+        "escalate": _("Escalated"),
+        "complainant_revealed": _("Complainant's contact data revealed"),
+    }.get(action, action)
+
+
 def _event_rows(case: Case) -> list[dict[str, Any]]:
     from casework.selectors import case_events
 
@@ -256,6 +272,7 @@ def _event_rows(case: Case) -> list[dict[str, Any]]:
                 "actor": person_name(event.actor) if event.actor_id else _("citizen or system"),
                 "role": event.role,
                 "action": event.action,
+                "action_label": action_label(event.action),
                 "from": labels.get(event.from_state, event.from_state),
                 "to": labels.get(event.to_state, event.to_state),
                 "reason": event.reason,
@@ -284,8 +301,8 @@ def _history_rows(case: Case) -> list[dict[str, Any]]:
                 changes.append(
                     {
                         "field": str(getattr(field, "verbose_name", change.field)),
-                        "old": _plain(change.old),
-                        "new": _plain(change.new),
+                        "old": _field_value(field, change.old),
+                        "new": _field_value(field, change.new),
                     }
                 )
         rows.append(
@@ -298,6 +315,16 @@ def _history_rows(case: Case) -> list[dict[str, Any]]:
         )
         previous = record
     return rows
+
+
+def _field_value(field, value) -> str:
+    if value not in (None, "") and getattr(field, "many_to_one", False):
+        related = field.related_model.objects.filter(pk=value).first()
+        if related is not None:
+            return person_name(related) if hasattr(related, "get_username") else str(related)
+    if value not in (None, "") and getattr(field, "choices", None):
+        return str(dict(field.choices).get(value, value))
+    return _plain(value)
 
 
 def _plain(value) -> str:

@@ -191,7 +191,7 @@ last_due AS (
         FROM dues) x
     WHERE rn = 1
 ),
-last_state AS (SELECT case_id, stage FROM iv WHERE from_last = 1),
+last_state AS (SELECT case_id, stage, start_at FROM iv WHERE from_last = 1),
 overdue AS (
     SELECT ls.case_id FROM last_state ls JOIN last_due ld ON ld.case_id = ls.case_id
     WHERE ls.stage IN {open_states}
@@ -493,6 +493,7 @@ LEFT JOIN last_state ls ON ls.case_id = pc.id
 LEFT JOIN last_due ld ON ld.case_id = pc.id
 LEFT JOIN overdue o ON o.case_id = pc.id
 LEFT JOIN counts ON counts.case_id = pc.id
+WHERE NOT (ls.stage IN ('verified', 'rejected') AND ls.start_at < %(start)s)
 ORDER BY pc.tracking_code
 """
     )

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
-import logging
 from dataclasses import dataclass
 
 from weasyprint import HTML, Attachment
@@ -13,9 +12,6 @@ from weasyprint import HTML, Attachment
 from reports.fetcher import ProjectFilesFetcher
 
 PDF_VARIANT = "pdf/a-3u"
-
-# WeasyPrint reports every layout step at INFO; a report run is not worth a dozen log lines.
-logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 
 @dataclass(frozen=True)
