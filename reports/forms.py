@@ -20,9 +20,7 @@ class MonthlyReportForm(forms.Form):
     department = forms.ModelChoiceField(
         label=_("Department"), queryset=Department.objects.none(), required=False
     )
-    contractor = forms.ModelChoiceField(
-        label=_("Contractor"), queryset=None, required=False
-    )
+    contractor = forms.ModelChoiceField(label=_("Contractor"), queryset=None, required=False)
     language = forms.ChoiceField(label=_("Language"), choices=ReportRun.Language.choices)
 
     def __init__(self, *args, region: Region | None = None, **kwargs):
@@ -33,16 +31,17 @@ class MonthlyReportForm(forms.Form):
             self.fields["region"].queryset = Region.objects.filter(pk=region.pk)
             self.fields["region"].initial = region.pk
             self.fields["district"].queryset = District.objects.filter(region=region)
-            self.fields["department"].queryset = Department.objects.filter(
-                district__region=region
-            )
+            self.fields["department"].queryset = Department.objects.filter(district__region=region)
         else:
             self.fields["district"].queryset = District.objects.all()
             self.fields["department"].queryset = Department.objects.all()
         self.fields["contractor"].queryset = Contractor.objects.all()
 
     def clean_month(self) -> Period:
-        return period_parse(self.cleaned_data["month"])
+        try:
+            return period_parse(self.cleaned_data["month"])
+        except ValidationError as exc:
+            raise ValidationError(exc.messages) from None
 
     def clean(self):
         data = super().clean()
@@ -55,7 +54,9 @@ class MonthlyReportForm(forms.Form):
 
     def scope(self) -> Scope:
         data = self.cleaned_data
-        return Scope(data["region"], data.get("district"), data.get("department"), data.get("contractor"))
+        return Scope(
+            data["region"], data.get("district"), data.get("department"), data.get("contractor")
+        )
 
 
 class DossierForm(forms.Form):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.db import models
@@ -15,7 +17,7 @@ class ReportStorage(FileSystemStorage):
 
     @property
     def base_location(self):
-        return settings.PRIVATE_MEDIA_ROOT / "reports"
+        return Path(settings.PRIVATE_MEDIA_ROOT) / "reports"
 
     @property
     def location(self):

@@ -60,8 +60,19 @@ def pdf_render(
         pdf_variant=PDF_VARIANT,
         attachments=files,
         pdf_identifier=identifier.encode() if identifier else None,
+        finisher=_associated_files_once,
     )
     return RenderedPdf(content, tuple(fetcher.refused))
+
+
+def _associated_files_once(document, pdf) -> None:
+    """WeasyPrint 70 lists each attachment twice in the catalog's /AF array (once from the
+    EmbeddedFiles name tree, once per file specification): keep each reference once."""
+    files = pdf.catalog.get("AF")
+    if files:
+        unique = list(dict.fromkeys(files))
+        files.clear()
+        files.extend(unique)
 
 
 def _bytes_io(content: bytes) -> io.BytesIO:

@@ -304,6 +304,7 @@ def expected(region, district=None) -> dict:
             out["stage_days"][first.to_state].append(
                 working_days_between(first.created_at, nxt.created_at)
             )
+
         # The answer deadline in force at a moment: the latest receipt / reopening / extension.
         def due_before(seq_limit):
             due = None
