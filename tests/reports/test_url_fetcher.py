@@ -19,7 +19,7 @@ def local_server():
     hits = []
 
     class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802
+        def do_GET(self):
             hits.append(self.path)
             body = b"SECRET-FROM-THE-NETWORK"
             self.send_response(200)
