@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from intake import views_track
 
 app_name = "intake"
-urlpatterns: list = []
+urlpatterns = [
+    path("track/", views_track.track_lookup, name="track-lookup"),
+    path("track/<str:code>/", views_track.track_case, name="track"),
+]
