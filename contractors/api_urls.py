@@ -1,3 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from contractors import api
+
+urlpatterns = [
+    path("work-orders/", api.WorkOrderList.as_view(), name="api-work-order-list"),
+    path("work-orders/<int:pk>/", api.WorkOrderDetail.as_view(), name="api-work-order-detail"),
+    path(
+        "work-orders/<int:pk>/acknowledge/",
+        api.WorkOrderAcknowledge.as_view(),
+        name="api-work-order-acknowledge",
+    ),
+]

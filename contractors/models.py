@@ -109,6 +109,31 @@ class WorkOrder(models.Model):
         _("status"), max_length=16, choices=Status.choices, default=Status.ISSUED
     )
     note = models.TextField(_("instructions"), blank=True)
+    acknowledge_due_at = models.DateTimeField(_("acknowledgement due"), null=True, blank=True)
+    acknowledge_escalated_at = models.DateTimeField(
+        _("acknowledgement overdue, escalated"), null=True, blank=True
+    )
+    working_days_late = models.PositiveSmallIntegerField(
+        _("working days late"), null=True, blank=True, editable=False
+    )
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("accepted by"),
+    )
+    warranty_ends_at = models.DateTimeField(_("warranty until"), null=True, blank=True)
+    warranty_claim = models.ForeignKey(
+        "WarrantyClaim",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="work_orders",
+        verbose_name=_("under warranty claim"),
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -116,8 +141,139 @@ class WorkOrder(models.Model):
         verbose_name_plural = _("work orders")
         ordering = ["-issued_at", "-id"]
         indexes = [
-            models.Index(fields=["contractor", "status"], name="workorder_contractor_status")
+            models.Index(fields=["contractor", "status"], name="workorder_contractor_status"),
+            models.Index(fields=["issued_at"], name="workorder_issued"),
+            models.Index(
+                fields=["acknowledge_due_at"],
+                name="workorder_ack_pending",
+                condition=models.Q(
+                    acknowledged_at__isnull=True, acknowledge_escalated_at__isnull=True
+                ),
+            ),
+            models.Index(
+                fields=["warranty_ends_at"],
+                name="workorder_under_warranty",
+                condition=models.Q(accepted_at__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{_('Work order')} #{self.pk} ({self.case})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (self.Status.ISSUED, self.Status.ACKNOWLEDGED, self.Status.RETURNED)
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.is_open and self.due_at < timezone.now()
+
+
+class PhotoCheck(models.Model):
+    """What one photo on a case says about itself, and what the inspector should know about it.
+
+    Written when the photo is stored (`casework.uploads.attachment_stored`); never changed."""
+
+    attachment = models.OneToOneField(
+        "casework.Attachment", on_delete=models.PROTECT, related_name="photo_check"
+    )
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="photo_checks")
+    kind = models.CharField(_("kind"), max_length=16)
+    work_order = models.ForeignKey(
+        WorkOrder, null=True, blank=True, on_delete=models.PROTECT, related_name="photo_checks"
+    )
+    taken_at = models.DateTimeField(_("taken (EXIF)"), null=True, blank=True)
+    latitude = models.FloatField(_("latitude (EXIF)"), null=True, blank=True)
+    longitude = models.FloatField(_("longitude (EXIF)"), null=True, blank=True)
+    distance_m = models.FloatField(_("distance from the site, m"), null=True, blank=True)
+    phash = models.BigIntegerField(_("perceptual hash"), null=True, blank=True)
+    # The hash in four 16-bit parts: two hashes within 3 bits share at least one part exactly,
+    # so near matches are found through these indexes, not by scanning every photo.
+    phash_part0 = models.PositiveIntegerField(null=True, blank=True, db_index=True)
+    phash_part1 = models.PositiveIntegerField(null=True, blank=True, db_index=True)
+    phash_part2 = models.PositiveIntegerField(null=True, blank=True, db_index=True)
+    phash_part3 = models.PositiveIntegerField(null=True, blank=True, db_index=True)
+    taken_before_order = models.BooleanField(_("taken before the work order"), default=False)
+    far_from_site = models.BooleanField(_("taken far from the site"), default=False)
+    no_time = models.BooleanField(_("no time in the photo"), default=False)
+    no_location = models.BooleanField(_("no location in the photo"), default=False)
+    checked_at = models.DateTimeField(default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("photo check")
+        verbose_name_plural = _("photo checks")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.attachment_id} ({self.case_id})"
+
+
+class PhotoReuse(models.Model):
+    """The same picture found on two different cases. Both cases show the flag."""
+
+    photo = models.ForeignKey(PhotoCheck, on_delete=models.PROTECT, related_name="reuses")
+    earlier = models.ForeignKey(PhotoCheck, on_delete=models.PROTECT, related_name="reused_by")
+    bits_apart = models.PositiveSmallIntegerField(_("hash bits apart"))
+    found_at = models.DateTimeField(default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("reused photo")
+        verbose_name_plural = _("reused photos")
+        constraints = [
+            models.UniqueConstraint(fields=["photo", "earlier"], name="one_reuse_per_pair")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.photo_id} ~ {self.earlier_id}"
+
+
+class WarrantyClaim(models.Model):
+    """A new complaint about a repair that failed within its warranty: the contractor owes the fix
+    at no new cost, and whoever signed the repair off signed off work that failed."""
+
+    case = models.OneToOneField(
+        Case, on_delete=models.PROTECT, related_name="warranty_claim", verbose_name=_("new case")
+    )
+    original_case = models.ForeignKey(
+        Case,
+        on_delete=models.PROTECT,
+        related_name="warranty_claims_against",
+        verbose_name=_("repaired case"),
+    )
+    original_order = models.ForeignKey(
+        WorkOrder, on_delete=models.PROTECT, related_name="failed_warranty_claims"
+    )
+    contractor = models.ForeignKey(
+        Contractor, on_delete=models.PROTECT, related_name="warranty_claims"
+    )
+    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="warranty_claims")
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("repair signed off by"),
+    )
+    verification_event = models.ForeignKey(
+        "casework.CaseEvent", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    work_order_issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    distance_m = models.FloatField(_("distance, m"))
+    repair_accepted_at = models.DateTimeField(_("repair accepted"))
+    warranty_ends_at = models.DateTimeField(_("warranty until"))
+    opened_at = models.DateTimeField(_("claimed"), default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("warranty claim")
+        verbose_name_plural = _("warranty claims")
+        ordering = ["-opened_at", "-id"]
+        indexes = [models.Index(fields=["contractor", "opened_at"], name="warranty_contractor")]
+
+    def __str__(self) -> str:
+        return f"{_('Warranty claim')} {self.case} → {self.original_case}"

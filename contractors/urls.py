@@ -1,4 +1,15 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from contractors import views
 
 app_name = "contractors"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.orders, name="orders"),
+    path("orders/<int:pk>/", views.order, name="order"),
+    path("orders/<int:pk>/acknowledge/", views.acknowledge, name="acknowledge"),
+    path("orders/<int:pk>/report/", views.report, name="report"),
+    path("scorecard/", views.my_scorecard, name="my_scorecard"),
+    path("scorecards/", views.staff_scorecards, name="scorecards"),
+    path("scorecards/csv/", views.staff_scorecards_csv, name="scorecards_csv"),
+    path("photos/<int:pk>/original/", views.photo_original, name="photo_original"),
+]

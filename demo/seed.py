@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import math
 import random
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -17,7 +18,8 @@ from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
-from PIL import Image, ImageDraw
+from PIL import ExifTags, Image, ImageDraw
+from PIL.TiffImagePlugin import IFDRational
 
 from casework import clock, roles, services
 from casework.models import (
@@ -32,7 +34,13 @@ from casework.models import (
     StaffProfile,
 )
 from contractors.models import Contract, Contractor, ContractorMember
-from contractors.services import work_order_issue
+from contractors.services import (
+    current_work_order,
+    work_order_acknowledge,
+    work_order_issue,
+    work_order_report_repair,
+    work_orders_escalate_unacknowledged,
+)
 from contractors.validators import bin_check_digit
 from demo import data
 
@@ -49,6 +57,7 @@ class World:
     contractors: list[Contractor] = field(default_factory=list)
     contracts: dict[str, list[Contract]] = field(default_factory=dict)
     users: dict[str, object] = field(default_factory=dict)
+    after_photos: list[bytes] = field(default_factory=list)
 
 
 def valid_bin(prefix: str, serial: int) -> str:
@@ -375,22 +384,89 @@ def demo_logins() -> list[tuple[str, str]]:
     return rows
 
 
-def _photo(rng: random.Random, label: str) -> SimpleUploadedFile:
-    """A small believable asphalt photo: grey noise with a dark patch."""
+def _photo(
+    rng: random.Random,
+    label: str,
+    *,
+    taken_at: dt.datetime | None = None,
+    point: tuple[float, float] | None = None,
+) -> SimpleUploadedFile:
+    """A small believable asphalt photo: grey noise with dark patches, each one different; with
+    the time and place a phone would write into it, when given."""
     image = Image.new("RGB", (320, 240), (110, 110, 112))
     draw = ImageDraw.Draw(image)
     for _ in range(400):
         x, y = rng.randrange(320), rng.randrange(240)
         shade = rng.randrange(80, 150)
         draw.point((x, y), fill=(shade, shade, shade + 2))
+    for _ in range(rng.randrange(3, 7)):
+        # Kerbs, cracks and shadows: what makes two photos of asphalt tell apart.
+        x, y = rng.randrange(320), rng.randrange(240)
+        w, h = rng.randrange(20, 160), rng.randrange(10, 90)
+        shade = rng.choice([35, 60, 150, 185])
+        draw.rectangle((x, y, x + w, y + h), fill=(shade, shade, shade + 3))
     if label == "before":
         cx, cy = rng.randrange(80, 240), rng.randrange(60, 180)
         draw.ellipse((cx - 50, cy - 30, cx + 50, cy + 30), fill=(45, 42, 40))
     else:
-        draw.rectangle((60, 60, 260, 180), fill=(58, 58, 62))
+        x0, y0 = rng.randrange(20, 120), rng.randrange(20, 100)
+        draw.rectangle(
+            (x0, y0, x0 + rng.randrange(90, 180), y0 + rng.randrange(60, 120)), fill=(58, 58, 62)
+        )
+    exif = Image.Exif()
+    if taken_at is not None:
+        local = timezone.localtime(taken_at)
+        sub = exif.get_ifd(ExifTags.IFD.Exif)
+        sub[36867] = local.strftime("%Y:%m:%d %H:%M:%S")
+        sub[36881] = local.strftime("%z")[:3] + ":" + local.strftime("%z")[3:]
+    if point is not None:
+        gps = exif.get_ifd(ExifTags.IFD.GPSInfo)
+        gps[1], gps[2] = "N", _dms(point[0])
+        gps[3], gps[4] = "E", _dms(point[1])
     buffer = io.BytesIO()
-    image.save(buffer, "JPEG", quality=70)
+    image.save(buffer, "JPEG", quality=70, exif=exif.tobytes())
     return SimpleUploadedFile(f"{label}.jpg", buffer.getvalue(), content_type="image/jpeg")
+
+
+def _dms(value: float) -> tuple:
+    degrees = int(value)
+    minutes = int((value - degrees) * 60)
+    seconds = (value - degrees - minutes / 60) * 3600
+    return (IFDRational(degrees), IFDRational(minutes), IFDRational(round(seconds * 1000), 1000))
+
+
+def _near(rng: random.Random, case: Case, metres: float) -> tuple[float, float]:
+    """A point about `metres` from the case's point, in a random direction."""
+    angle = rng.uniform(0, 2 * math.pi)
+    lat = float(case.latitude) + metres * math.cos(angle) / 111_320
+    lon = float(case.longitude) + metres * math.sin(angle) / (111_320 * math.cos(math.radians(lat)))
+    return round(lat, 6), round(lon, 6)
+
+
+def _repair_photos(rng: random.Random, world: World, case: Case, when: dt.datetime) -> dict:
+    """Before/after photos as a crew would take them on site; a few are the kind an inspector
+    must question: an old photo, one taken elsewhere, one already sent for another case."""
+    order = current_work_order(case)
+    trick = rng.random()
+    before_time = when - dt.timedelta(minutes=rng.randrange(90, 600))
+    before_time = max(before_time, order.issued_at + dt.timedelta(minutes=20))
+    before_point = _near(rng, case, rng.uniform(2, 25))
+    after_point = _near(rng, case, rng.uniform(2, 25))
+    if trick < 0.04:
+        before_time = order.issued_at - dt.timedelta(days=rng.randrange(3, 40))
+    elif trick < 0.07:
+        after_point = _near(rng, case, rng.uniform(600, 3000))
+    before = _photo(rng, "before", taken_at=before_time, point=before_point)
+    after = _photo(
+        rng, "after", taken_at=when - dt.timedelta(minutes=rng.randrange(5, 60)), point=after_point
+    )
+    if 0.07 <= trick < 0.10 and world.after_photos:
+        reused = rng.choice(world.after_photos)
+        after = SimpleUploadedFile("after.jpg", reused, content_type="image/jpeg")
+    else:
+        world.after_photos.append(after.read())
+        after.seek(0)
+    return {"before": [before], "after": [after]}
 
 
 # Case histories --------------------------------------------------------------------------
@@ -573,16 +649,19 @@ def _case_history(world: World, rng: random.Random, index: int, now: dt.datetime
                 contract=rng.choice(contracts),
                 note="Устранить в срок по договору.",
             )
+        contractor_user = _contractor_user(world, case)
+        if rng.random() < 0.85:
+            # Most crews confirm the order within the working day; the rest are escalated.
+            with clock.frozen_at(step(0.5, 6)):
+                work_order_acknowledge(current_work_order(case), actor=contractor_user)
         rounds = 0
         while True:
             with clock.frozen_at(step(24, 24 * 18)):
-                contractor_user = _contractor_user(world, case)
-                services.case_report_repaired(
+                work_order_report_repair(
                     case,
                     actor=contractor_user,
-                    before=[_photo(rng, "before")],
-                    after=[_photo(rng, "after")],
                     note="Работы выполнены.",
+                    **_repair_photos(rng, world, case, clock.now()),
                 )
             if rounds == 0 and rng.random() < 0.15:
                 rounds += 1
@@ -617,6 +696,41 @@ def _contractor_user(world: World, case: Case):
     raise RuntimeError(f"no demo user for contractor {order.contractor}")
 
 
+def _warranty_complaints(world: World, rng: random.Random, now: dt.datetime) -> int:
+    """A few repairs fail again within their warranty: a new complaint a few metres away, made
+    through case_open like any other, is linked to the failed repair on its own."""
+    from contractors.models import WarrantyClaim, WorkOrder
+
+    accepted = list(
+        WorkOrder.objects.filter(
+            accepted_at__isnull=False, accepted_at__lt=now - dt.timedelta(days=3)
+        )
+        .select_related("case", "case__category", "case__district")
+        .order_by("id")
+    )
+    for order in rng.sample(accepted, min(8, len(accepted))):
+        old = order.case
+        lat, lon = _near(rng, old, rng.uniform(3, 20))
+        when = order.accepted_at + (now - order.accepted_at) * rng.uniform(0.3, 0.9)
+        services.case_open(
+            title="Яма появилась снова",
+            description=f"На месте ремонта по обращению {old.tracking_code} снова провал "
+            "асфальта у люка, площадью около двух квадратных метров.",
+            category=old.category,
+            district=old.district,
+            channel="whatsapp",
+            latitude=lat,
+            longitude=lon,
+            address=old.address,
+            complainant={
+                "name": f"{rng.choice(_LAST)} {rng.choice(_FIRST)}",
+                "phone": f"+7 701 {rng.randrange(100, 999)} {rng.randrange(10, 99)} 00",
+            },
+            received_at=_working_moment(rng, when, 0, 1) if when < now else when,
+        )
+    return WarrantyClaim.objects.count()
+
+
 def seed(case_count: int = 300, *, seed_value: int = 2026) -> dict[str, int]:
     """Create the demo world. Returns how many rows of each kind were made."""
     world = World()
@@ -632,6 +746,8 @@ def seed(case_count: int = 300, *, seed_value: int = 2026) -> dict[str, int]:
             for index in range(case_count):
                 _case_history(world, rng, index, now)
             made["cases"] = case_count
+            made["warranty_claims"] = _warranty_complaints(world, rng, now)
+            made["escalated"] = work_orders_escalate_unacknowledged(now)
             # Demo histories are not news: nobody is to be notified of them.
             OutboxJob.objects.filter(status=OutboxJob.Status.PENDING).update(
                 status=OutboxJob.Status.DONE, done_at=now, last_error="demo seed: not sent"

@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from casework.models import Attachment, Case, CaseEvent
-from casework.selectors import case_allowed_transitions, may_see_complainant
+from casework.selectors import case_allowed_transitions, case_events, may_see_complainant
 from casework.states import CLOSED_STATES
 
 
@@ -101,6 +104,17 @@ class ComplainantSummarySerializer(serializers.Serializer):
     language = serializers.CharField()
 
 
+# Extra sections of the case detail, added by apps above casework (which casework must not
+# import): name -> function(case, user) returning JSON-ready data, or None to leave it out for
+# this user. The contractors app adds the work order, evidence flags and warranty claim.
+DetailSection = Callable[[Case, Any], Any]
+_detail_sections: dict[str, DetailSection] = {}
+
+
+def register_detail_section(name: str, section: DetailSection) -> None:
+    _detail_sections[name] = section
+
+
 class CaseDetailSerializer(CaseListSerializer):
     allowed_transitions = serializers.SerializerMethodField()
     events = serializers.SerializerMethodField()
@@ -139,6 +153,10 @@ class CaseDetailSerializer(CaseListSerializer):
                     "language": person.language if person else "",
                 }
             ).data
+        for name, section in _detail_sections.items():
+            value = section(case, user)
+            if value is not None:
+                data[name] = value
         return data
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
@@ -147,7 +165,7 @@ class CaseDetailSerializer(CaseListSerializer):
 
     @extend_schema_field(EventSerializer(many=True))
     def get_events(self, case: Case) -> list[dict]:
-        events = case.events.select_related("actor").order_by("seq")
+        events = case_events(case, self.context["request"].user)
         return EventSerializer(events, many=True).data
 
     @extend_schema_field(AttachmentSerializer(many=True))

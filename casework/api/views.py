@@ -80,7 +80,7 @@ class CaseEvents(VisibleCaseMixin, APIView):
     @extend_schema(responses=s.EventSerializer(many=True))
     def get(self, request, pk: int):
         case = self.visible_case(pk)
-        return Response(s.EventSerializer(case_events(case), many=True).data)
+        return Response(s.EventSerializer(case_events(case, request.user), many=True).data)
 
 
 class CaseTransition(BodyLimitMixin, VisibleCaseMixin, APIView):

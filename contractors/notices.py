@@ -1,0 +1,104 @@
+"""Messages to contractors and to the officials above a late order. Run as outbox jobs, after
+commit, once. Nothing here names or describes the complainant.
+
+E-mail is built in; a messenger channel (from the intake app) adds itself with
+`register_contractor_sender`, and is tried for every member of the contractor.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from casework import outbox
+from contractors.models import WorkOrder
+
+log = logging.getLogger(__name__)
+
+# (user, text) -> True when delivered
+ContractorSender = Callable[[object, str], bool]
+_senders: dict[str, ContractorSender] = {}
+
+
+def register_contractor_sender(channel: str, sender: ContractorSender) -> None:
+    _senders[channel] = sender
+
+
+def _order(payload: dict) -> WorkOrder:
+    return WorkOrder.objects.select_related(
+        "case", "case__category", "case__district", "contractor", "contract", "issued_by"
+    ).get(pk=payload["work_order"])
+
+
+def order_url(order: WorkOrder) -> str:
+    return settings.SITE_URL + reverse("contractors:order", args=[order.pk])
+
+
+def issued_text(order: WorkOrder) -> str:
+    case = order.case
+    return _(
+        "New work order #%(order)s under contract %(contract)s: %(category)s, %(address)s. "
+        "Acknowledge it by %(ack)s; the repair is due by %(due)s. Open it here: %(url)s"
+    ) % {
+        "order": order.pk,
+        "contract": order.contract.number,
+        "category": case.category.name,
+        "address": case.address or case.district.name,
+        "ack": timezone.localtime(order.acknowledge_due_at).strftime("%d.%m.%Y %H:%M")
+        if order.acknowledge_due_at
+        else "—",
+        "due": timezone.localtime(order.due_at).strftime("%d.%m.%Y"),
+        "url": order_url(order),
+    }
+
+
+@outbox.handler("contractor_work_order_notice")
+def contractor_work_order_notice(payload: dict) -> None:
+    order = _order(payload)
+    with translation.override(settings.LANGUAGE_CODE):
+        text = issued_text(order)
+        subject = _("Work order #%(order)s") % {"order": order.pk}
+    recipients = {order.contractor.email} if order.contractor.email else set()
+    members = [m.user for m in order.contractor.members.select_related("user")]
+    recipients |= {user.email for user in members if user.email}
+    if recipients:
+        send_mail(subject, text, settings.DEFAULT_FROM_EMAIL, sorted(recipients))
+    for channel, sender in _senders.items():
+        for user in members:
+            try:
+                sender(user, text)
+            except Exception:
+                log.exception("contractor notice on %s failed for user %s", channel, user.pk)
+                raise
+    log.info("work order %s: contractor told (%d e-mail addresses)", order.pk, len(recipients))
+
+
+@outbox.handler("work_order_escalation")
+def work_order_escalation(payload: dict) -> None:
+    order = _order(payload)
+    department = order.contract.department
+    recipients = {order.issued_by.email, department.email}
+    if department.head_id and department.head.email:
+        recipients.add(department.head.email)
+    recipients.discard("")
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("Work order #%(order)s was not acknowledged in time") % {"order": order.pk}
+        text = _(
+            "%(contractor)s has not acknowledged work order #%(order)s (case %(code)s) issued on "
+            "%(issued)s; it was due by %(due)s. Please contact the contractor or reissue the "
+            "order."
+        ) % {
+            "contractor": order.contractor.legal_name,
+            "order": order.pk,
+            "code": order.case.tracking_code,
+            "issued": timezone.localtime(order.issued_at).strftime("%d.%m.%Y %H:%M"),
+            "due": timezone.localtime(order.acknowledge_due_at).strftime("%d.%m.%Y %H:%M"),
+        }
+    if recipients:
+        send_mail(subject, text, settings.DEFAULT_FROM_EMAIL, sorted(recipients))
