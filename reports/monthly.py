@@ -403,15 +403,40 @@ FROM reused r JOIN pc ON pc.id = r.case_id JOIN casework_case other ON other.id 
 
 
 def _perceptual_reuse(q: Query) -> list[tuple[str, str]]:
+    """Pairs the contractors app found by perceptual hash (`PhotoReuse`), when it is installed."""
     from django.apps import apps
 
     try:
-        apps.get_model("contractors", "PhotoCheck")
+        apps.get_model("contractors", "PhotoReuse")
     except LookupError:
         return []
-    from reports import photochecks
-
-    return photochecks.reused_pairs(q)
+    kinds = in_list(EVIDENCE_KINDS)
+    sql = (
+        q.sql
+        + f"""
+, pairs AS (
+    SELECT a.case_id AS case_id, b.case_id AS other_id,
+           aa.uploaded_at AS mine_at, ba.uploaded_at AS other_at, aa.kind AS k1, ba.kind AS k2
+    FROM contractors_photoreuse r
+    JOIN contractors_photocheck a ON a.id = r.photo_id
+    JOIN contractors_photocheck b ON b.id = r.earlier_id
+    JOIN casework_attachment aa ON aa.id = a.attachment_id
+    JOIN casework_attachment ba ON ba.id = b.attachment_id
+),
+both_ways AS (
+    SELECT case_id, other_id, mine_at, other_at, k1, k2 FROM pairs
+    UNION ALL
+    SELECT other_id, case_id, other_at, mine_at, k2, k1 FROM pairs
+)
+SELECT DISTINCT pc.tracking_code, other.tracking_code
+FROM both_ways w JOIN pc ON pc.id = w.case_id
+JOIN casework_case other ON other.id = w.other_id
+WHERE w.case_id <> w.other_id AND w.k1 IN {kinds} AND w.k2 IN {kinds}
+  AND w.mine_at < %(end)s AND w.other_at < %(end)s
+  AND (w.mine_at >= %(start)s OR w.other_at >= %(start)s)
+"""
+    )
+    return [(code, other) for code, other in fetch_all(sql, q.params)]
 
 
 def _trend(scope: Scope, period: Period) -> list[dict[str, Any]]:
