@@ -22,11 +22,13 @@ from django.utils.translation import gettext as _
 from casework.audit import canonical_json, chain_head
 from casework.deadlines import local_zone
 from casework.models import Case, Department, District
+from casework.roles import ROLE_LABELS
 from casework.states import CaseState, RejectReason
 from reports import charts, monthly
 from reports.fetcher import static_url
 from reports.periods import Period, Scope
 from reports.render import FileToAttach, RenderedPdf, page_counter_css, pdf_render
+from reports.sql import report_snapshot
 
 Progress = Callable[[int], None]
 
@@ -122,7 +124,11 @@ def monthly_context(
         ids = {i for row in officials for i in (row["failed_case_ids"] or [])}
         codes = dict(Case.objects.filter(pk__in=ids).values_list("pk", "tracking_code"))
         officials = [
-            {**row, "failed_codes": [codes.get(i, str(i)) for i in row["failed_case_ids"] or []]}
+            {
+                **row,
+                "role_label": ROLE_LABELS.get(row["role"], row["role"]),
+                "failed_codes": [codes.get(i, str(i)) for i in row["failed_case_ids"] or []],
+            }
             for row in officials
         ]
     return {
@@ -202,10 +208,12 @@ def monthly_build(
     progress: Progress | None = None,
 ) -> BuiltDocument:
     step = progress or (lambda value: None)
-    head, count = chain_head()
     with translation.override(language):
-        data, query = monthly.monthly_gather(scope, period, step)
-        csv_content, csv_count = _csv_bytes(monthly.case_rows(query, data["flags"]))
+        with report_snapshot():
+            # The chain head read in the same snapshot as the figures it vouches for.
+            head, count = chain_head()
+            data, query = monthly.monthly_gather(scope, period, step)
+            csv_content, csv_count = _csv_bytes(monthly.case_rows(query, data["flags"]))
         step(60)
         csv_sha = hashlib.sha256(csv_content).hexdigest()
         data_sha = hashlib.sha256(
@@ -365,7 +373,8 @@ def _warranty_claims(case: Case) -> list[str]:
         return []
     links = Q(pk__in=[])
     for field in model._meta.get_fields():
-        if getattr(field, "many_to_one", False) and field.related_model is Case:
+        linked = getattr(field, "many_to_one", False) or getattr(field, "one_to_one", False)
+        if linked and field.concrete and field.related_model is Case:
             links |= Q(**{field.name: case})
     return [str(claim) for claim in model.objects.filter(links)]
 

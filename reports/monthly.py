@@ -135,7 +135,8 @@ ev AS (
     SELECT e.case_id, e.seq, e.action, e.from_state, e.to_state, e.created_at, e.payload,
            {d.local_date("e.created_at")} AS d, {d.local_time("e.created_at")} AS t
     FROM casework_caseevent e JOIN pc ON pc.id = e.case_id
-    WHERE e.created_at < %(end)s AND e.action IN {in_list(ALL_ACTIONS)}
+    WHERE {d.in_ids("e.case_id", "SELECT id FROM pc")}
+      AND e.created_at < %(end)s AND e.action IN {in_list(ALL_ACTIONS)}
 ),
 iv AS (
     SELECT ev.case_id, ev.seq, ev.action, ev.from_state, ev.to_state AS stage,

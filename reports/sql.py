@@ -9,6 +9,7 @@ database and can run on a read replica.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 from collections.abc import Iterable, Iterator, Sequence
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 
 from casework import deadlines
 
@@ -79,6 +80,13 @@ class Dialect:
         # SQLite's datetime() applies the offset and yields UTC text, as Django stores it.
         return f"datetime({text_expr})"
 
+    def in_ids(self, column: str, subquery: str) -> str:
+        """`column IN (subquery)`, written so that PostgreSQL probes the index with the ids
+        (an array computed once) instead of joining against the whole table."""
+        if self.pg:
+            return f"{column} = ANY(ARRAY({subquery}))"
+        return f"{column} IN ({subquery})"
+
     def date_literal(self, day: dt.date) -> str:
         return f"DATE '{day.isoformat()}'" if self.pg else f"'{day.isoformat()}'"
 
@@ -103,6 +111,21 @@ class Dialect:
             rows.append(f"({self.date_literal(day)}, {count}, {int(working)})")
             day += dt.timedelta(days=1)
         return "cal(day, wd, working) AS (VALUES " + ", ".join(rows) + ")"
+
+
+@contextlib.contextmanager
+def report_snapshot() -> Iterator[None]:
+    """Run a report's queries in one transaction. On PostgreSQL: one snapshot for every figure
+    (repeatable read), and hash joins instead of nested loops, which the planner would choose
+    from its poor row estimates of the query's intermediate results."""
+    outermost = not connection.in_atomic_block
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                if outermost:
+                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                cursor.execute("SET LOCAL enable_nestloop = off")
+        yield
 
 
 def fetch_all(sql: str, params: dict[str, Any]) -> list[tuple]:

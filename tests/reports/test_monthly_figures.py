@@ -166,3 +166,25 @@ def test_report_pages_are_saved_as_png_for_people_to_look_at(report):
     pages = save_pngs(report.pdf.content, "monthly-2025-03-en")
     assert len(pages) >= 3
     assert all(p.stat().st_size > 5000 for p in pages)
+
+
+@pytest.mark.django_db
+def test_contractor_and_official_sections_show_the_scorecards(report, month, world):
+    from contractors.scorecards import contractor_scorecards, official_failed_signoffs
+
+    period = period_for(MONTH, now=at(5, 1))
+    scores = contractor_scorecards(period.start, period.end, region=world.region_a)
+    officials = official_failed_signoffs(period.start, period.end, region=world.region_a)
+    assert scores and any(o.failed for o in officials)
+    text = " ".join(pdf_text(report.pdf.content).split())
+    assert "not available in this build" not in text
+    for score in scores:
+        assert f"{score.legal_name} {score.bin} {score.orders} " in text, score.legal_name
+        assert f"{score.returned_at_verification} {score.reopened_after_verification} " in text
+    failed = [o for o in officials if o.failed]
+    for official in failed:
+        assert f"{official.signoffs} {official.failed}" in text
+    failed_codes = {month.codes[n] for n in ("deadline_day", "verified_reopened")}
+    assert failed_codes <= codes_in(
+        section(text, "Officials whose sign-offs later failed", ["Red flags"])
+    )
