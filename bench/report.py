@@ -105,6 +105,9 @@ def fill(total: int, month_cases: int) -> dict:
     }
     timings = {}
     with connection.cursor() as cur:
+        # Bulk load: skip the per-row foreign-key triggers (the rows are consistent by
+        # construction); the audit tables' own guards only refuse UPDATE and DELETE.
+        cur.execute("SET session_replication_role = replica")
         started = time.perf_counter()
         # Old cases: five years before September 2026, nearly all verified; 1 in 200 stalled.
         # The month's cases: September 2026, spread over its states by g % 5.
@@ -204,6 +207,7 @@ WHERE c.event_seq >= 4 AND c.received_at >= timestamptz '2026-06-01 00:00+05'
 """,
             params,
         )
+        cur.execute("SET session_replication_role = DEFAULT")
         cur.execute("ANALYZE")
         cur.execute("SELECT count(*) FROM casework_case")
         timings["case_rows"] = cur.fetchone()[0]
@@ -232,7 +236,9 @@ def measure(region, repeats: int) -> dict:
     data, query = monthly.monthly_gather(scope, period)
     csv_content, csv_count = _csv_bytes(monthly.case_rows(query, data["flags"]))
     attachment = (FileToAttach(csv_name, csv_content, "cases"),)
-    totals, baselines = [], []
+    from reports.sql import report_snapshot
+
+    totals, baselines, gathers = [], [], []
     for _ in range(repeats):
         started = time.perf_counter()
         pdf_render(warm.html, moment=moment, attachments=attachment, identifier="x" * 32)
@@ -240,9 +246,17 @@ def measure(region, repeats: int) -> dict:
         started = time.perf_counter()
         built = monthly_build(scope, period, language="ru", moment=moment)
         totals.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        with report_snapshot():
+            gathered, q = monthly.monthly_gather(scope, period)
+            sum(1 for _row in monthly.case_rows(q, gathered["flags"]))
+        gathers.append(time.perf_counter() - started)
     return {
         "baseline": statistics.median(baselines),
         "total": statistics.median(totals),
+        "gather": statistics.median(gathers),
+        "best_ratio": min(totals) / min(baselines),
+        "gathers": gathers,
         "baselines": baselines,
         "totals": totals,
         "pages": built.pdf.content.count(b"/Type /Page\n") or None,
@@ -257,23 +271,36 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--cases", type=int, default=1_000_000)
     parser.add_argument("--month-cases", type=int, default=10_000)
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--keep", action="store_true", help="do not drop the database")
+    parser.add_argument(
+        "--reuse", action="store_true", help="measure on the database a --keep run left"
+    )
     args = parser.parse_args()
-    # FORCE ends leftover sessions of an interrupted earlier run of this benchmark.
-    admin(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-    admin(f"CREATE DATABASE {DB_NAME}")
+    if not args.reuse:
+        # FORCE ends leftover sessions of an interrupted earlier run of this benchmark.
+        admin(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+        admin(f"CREATE DATABASE {DB_NAME}")
     try:
         setup_django()
-        from django.core.management import call_command
+        if args.reuse:
+            from casework.models import CaseEvent, Region
 
-        call_command("migrate", verbosity=0)
-        started = time.perf_counter()
-        filled = fill(args.cases, args.month_cases)
-        print(
-            f"data: {filled['case_rows']:,} cases, {filled['event_rows']:,} events "
-            f"in {time.perf_counter() - started:.1f} s (generate_series)"
-        )
+            filled = {"region": Region.objects.get(code="AQT")}
+            print(
+                f"data: reusing {filled['region'].case_set.count():,} cases, "
+                f"{CaseEvent.objects.count():,} events"
+            )
+        else:
+            from django.core.management import call_command
+
+            call_command("migrate", verbosity=0)
+            started = time.perf_counter()
+            filled = fill(args.cases, args.month_cases)
+            print(
+                f"data: {filled['case_rows']:,} cases, {filled['event_rows']:,} events "
+                f"in {time.perf_counter() - started:.1f} s (generate_series)"
+            )
         result = measure(filled["region"], args.repeats)
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         ratio = result["total"] / result["baseline"]
@@ -289,7 +316,12 @@ def main() -> int:
             f"whole report: {result['total']:.2f} s "
             f"(runs {', '.join(f'{t:.2f}' for t in result['totals'])})"
         )
-        print(f"ratio total / baseline: {ratio:.2f} (target <= 1.30)")
+        print(
+            f"gathering alone (SQL + CSV rows): {result['gather']:.2f} s "
+            f"(runs {', '.join(f'{t:.2f}' for t in result['gathers'])})"
+        )
+        print(f"ratio total / baseline, medians: {ratio:.2f} (target <= 1.30)")
+        print(f"ratio total / baseline, best runs: {result['best_ratio']:.2f}")
         print(f"peak resident memory: {peak_mb:.0f} MB (target <= 1024 MB)")
         return 0 if ratio <= 1.3 and peak_mb <= 1024 else 1
     finally:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -80,12 +81,17 @@ class Dialect:
         # SQLite's datetime() applies the offset and yields UTC text, as Django stores it.
         return f"datetime({text_expr})"
 
-    def in_ids(self, column: str, subquery: str) -> str:
-        """`column IN (subquery)`, written so that PostgreSQL probes the index with the ids
-        (an array computed once) instead of joining against the whole table."""
+    def in_ids(self, column: str, param: str) -> str:
+        """`column` is one of the ids in parameter `param` (see `ids_param`): PostgreSQL probes
+        the index with the array; SQLite reads the JSON list."""
+        if not _SAFE_KEY.match(param):
+            raise ValueError(param)
         if self.pg:
-            return f"{column} = ANY(ARRAY({subquery}))"
-        return f"{column} IN ({subquery})"
+            return f"{column} = ANY(%({param})s)"
+        return f"{column} IN (SELECT value FROM json_each(%({param})s))"  # noqa: S608
+
+    def ids_param(self, ids: list[int]) -> Any:
+        return list(ids) if self.pg else json.dumps(list(ids))
 
     def date_literal(self, day: dt.date) -> str:
         return f"DATE '{day.isoformat()}'" if self.pg else f"'{day.isoformat()}'"
