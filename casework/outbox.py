@@ -14,6 +14,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from celery import shared_task
 from django.db import transaction
 from django.utils import timezone
 
@@ -71,8 +72,6 @@ def publish(topic: str, payload: dict[str, Any], *, key: str) -> list[OutboxJob]
 
 def dispatch(job_id: int) -> None:
     """Hand a committed job to Celery. A broker failure is logged, not raised: the row waits."""
-    from casework.tasks import outbox_run
-
     try:
         outbox_run.delay(job_id)
     except Exception as exc:  # kombu raises several types when the broker is unreachable
@@ -130,3 +129,16 @@ def relay(*, inline: bool = False, limit: int = 500) -> int:
         else:
             dispatch(job_id)
     return len(ids)
+
+
+# The Celery tasks (named as they were when they lived in casework/tasks.py).
+
+
+@shared_task(name="casework.tasks.outbox_run", ignore_result=True)
+def outbox_run(job_id: int) -> str:
+    return job_run(job_id)
+
+
+@shared_task(name="casework.tasks.outbox_relay", ignore_result=True)
+def outbox_relay() -> int:
+    return relay()
