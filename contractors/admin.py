@@ -31,3 +31,42 @@ class WorkOrderAdmin(SimpleHistoryAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class ReadOnlyAdmin(SimpleHistoryAdmin):
+    """Evidence and claims are written by services as things happen; the admin only shows them."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(models.PhotoCheck)
+class PhotoCheckAdmin(ReadOnlyAdmin):
+    list_display = [
+        "id",
+        "case",
+        "kind",
+        "taken_at",
+        "distance_m",
+        "taken_before_order",
+        "far_from_site",
+        "same_as_before",
+    ]
+    list_filter = ["kind", "taken_before_order", "far_from_site", "same_as_before"]
+
+
+@admin.register(models.PhotoReuse)
+class PhotoReuseAdmin(ReadOnlyAdmin):
+    list_display = ["id", "photo", "earlier", "bits_apart", "found_at"]
+
+
+@admin.register(models.WarrantyClaim)
+class WarrantyClaimAdmin(ReadOnlyAdmin):
+    list_display = ["case", "original_case", "contractor", "verified_by", "distance_m", "opened_at"]
+    list_filter = ["contractor"]

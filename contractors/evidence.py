@@ -54,6 +54,20 @@ def _similar(check: PhotoCheck):
             yield other, bits
 
 
+def _same_as_a_before_photo(check: PhotoCheck, image: CheckedImage) -> bool:
+    """An "after" photo that is the "before" photo again proves no repair."""
+    befores = PhotoCheck.objects.filter(
+        case_id=check.case_id, kind="before", work_order=check.work_order
+    ).select_related("attachment")
+    for before in befores:
+        if before.attachment.sha256 == image.sha256:
+            return True
+        if before.phash is not None and check.phash is not None:
+            if bits_apart(before.phash, check.phash) <= conf.PHOTO_REUSE_MAX_BITS:
+                return True
+    return False
+
+
 @receiver(attachment_stored, dispatch_uid="contractors.photo_check_record")
 def photo_check_record(sender, attachment: Attachment, image: CheckedImage, **kwargs) -> None:
     from contractors.services import current_work_order
@@ -92,6 +106,8 @@ def photo_check_record(sender, attachment: Attachment, image: CheckedImage, **kw
                 1,
             )
             check.far_from_site = check.distance_m > conf.EVIDENCE_MAX_DISTANCE_M
+    if attachment.kind == "after":
+        check.same_as_before = _same_as_a_before_photo(check, image)
     check.save()
     if repair and check.phash is not None:
         for other, bits in _similar(check):

@@ -197,6 +197,7 @@ class PhotoCheck(models.Model):
     far_from_site = models.BooleanField(_("taken far from the site"), default=False)
     no_time = models.BooleanField(_("no time in the photo"), default=False)
     no_location = models.BooleanField(_("no location in the photo"), default=False)
+    same_as_before = models.BooleanField(_("the same picture as a “before” photo"), default=False)
     checked_at = models.DateTimeField(default=timezone.now)
     history = HistoricalRecords()
 
@@ -257,8 +258,15 @@ class WarrantyClaim(models.Model):
         related_name="+",
         verbose_name=_("repair signed off by"),
     )
+    # No database constraint: events are audit rows, and a tampered chain must stay findable
+    # (manage.py verify_audit), not hidden behind a foreign-key error.
     verification_event = models.ForeignKey(
-        "casework.CaseEvent", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "casework.CaseEvent",
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
     )
     work_order_issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

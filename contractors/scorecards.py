@@ -15,8 +15,9 @@ What counts, for a period [start, end):
 An event is the contractor's when the case's latest work order issued before it is theirs.
 
 Officials: every verification in the period is a sign-off of the inspector who made it and of
-the officer who issued the order. It failed when the case was later reopened (from verified —
-the only way out of that state) or a warranty claim names that verification.
+the officer who issued the order (both named by the verification event). It failed when the
+case was later reopened (from verified, the only way out of that state) or a warranty claim
+names that verification.
 
 region / district / department filter on the repaired case (ids or instances).
 """
@@ -29,6 +30,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.db.models import (
+    BigIntegerField,
     BooleanField,
     Count,
     Exists,
@@ -40,7 +42,8 @@ from django.db.models import (
     Subquery,
     Sum,
 )
-from django.db.models.functions import TruncDate
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast, TruncDate
 
 from casework import clock, deadlines
 from casework.models import CaseEvent
@@ -102,10 +105,19 @@ def _events(action: str, start, end, where: Q) -> QuerySet:
     return CaseEvent.objects.filter(where, action=action, created_at__gte=start, created_at__lt=end)
 
 
-def _days_late_since(due_day: dt.date, now: dt.datetime) -> int:
-    zone = deadlines.local_zone()
-    due = dt.datetime.combine(due_day, dt.time(12), tzinfo=zone)
-    return max(0, deadlines.working_days_between(due, now))
+def _working_days_since(days: set[dt.date], now: dt.datetime) -> dict[dt.date, int]:
+    """For each day, the working days after it up to and including today (as
+    `deadlines.working_days_between`), walking the calendar once for all of them."""
+    if not days:
+        return {}
+    today = now.astimezone(deadlines.local_zone()).date()
+    counts, running, day = {}, 0, today
+    while day >= min(days):
+        counts[day] = running
+        if deadlines.is_working_day(day):
+            running += 1
+        day -= dt.timedelta(days=1)
+    return {d: counts.get(d, 0) for d in days}
 
 
 def contractor_scorecards(
@@ -143,9 +155,11 @@ def contractor_scorecards(
         .values("contractor_id", "due_day")
         .annotate(n=Count("id"))
     )
+    rows = list(rows)
+    late_since = _working_days_since({row["due_day"] for row in rows}, now)
     for row in rows:
         out_late[row["contractor_id"]][0] += row["n"]
-        out_late[row["contractor_id"]][1] += row["n"] * _days_late_since(row["due_day"], now)
+        out_late[row["contractor_id"]][1] += row["n"] * late_since[row["due_day"]]
 
     event_where = _case_filter("case__", region, district, department)
 
@@ -214,7 +228,8 @@ def official_failed_signoffs(
     verifications = (
         _events("verify", start, end, _case_filter("case__", region, district, department))
         .annotate(
-            issuer=_order_at_event("issued_by_id"),
+            # The verification event names the officer who issued the order (case_verify).
+            issuer=Cast(KeyTextTransform("work_order_issued_by", "payload"), BigIntegerField()),
             failed=ExpressionWrapper(
                 Q(Exists(reopened_later)) | Q(Exists(claimed)), output_field=BooleanField()
             ),

@@ -38,7 +38,7 @@ def work_order_for_user(user, pk: int) -> WorkOrder | None:
 
 @dataclass(frozen=True)
 class EvidenceFlag:
-    code: str  # taken_before_order, far_from_site, reused, no_time, no_location
+    code: str  # taken_before_order, far_from_site, same_as_before, reused, no_time, no_location
     severity: str  # "warning": the inspector must look; "notice": cannot be checked
     message: str
     attachment_id: int
@@ -64,6 +64,7 @@ def case_evidence_flags(case: Case | int) -> list[EvidenceFlag]:
             | Q(far_from_site=True)
             | Q(no_time=True)
             | Q(no_location=True)
+            | Q(same_as_before=True)
         )
         .select_related("work_order")
         .order_by("id")
@@ -81,6 +82,16 @@ def case_evidence_flags(case: Case | int) -> list[EvidenceFlag]:
                         "taken": _when(check.taken_at),
                         "issued": _when(check.work_order.issued_at) if check.work_order else "—",
                     },
+                    check.attachment_id,
+                    check.kind,
+                )
+            )
+        if check.same_as_before:
+            flags.append(
+                EvidenceFlag(
+                    "same_as_before",
+                    "warning",
+                    _("The “after” photo is the same picture as a “before” photo."),
                     check.attachment_id,
                     check.kind,
                 )

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from casework import clock, deadlines, outbox, roles, services
 from casework.audit import event_append
 from casework.models import Case, CaseEvent
-from casework.uploads import CheckedImage, image_check
+from casework.uploads import image_check
 from contractors import conf
 from contractors.models import Contract, ContractorMember, WarrantyClaim, WorkOrder
 
@@ -103,7 +103,7 @@ def work_order_issue(
         now = clock.now()
         today = now.astimezone(deadlines.local_zone()).date()
         problems = []
-        if contract.department_id != locked.department_id and not under_warranty:
+        if contract.department_id != locked.department_id:
             problems.append(_("The contract is held by another department."))
         if not contract.districts.filter(pk=locked.district_id).exists():
             problems.append(_("The contract does not cover this district."))
@@ -200,16 +200,11 @@ def work_order_report_repair(
     """The contractor reports the repair on their current work order, with before/after photos.
 
     Every way in (API, staff task, contractor portal) calls this. The photos are checked here
-    (real images, within limits) and a picture sent as both "before" and "after" is refused; the
-    EXIF time and place and reuse on other cases are checked as each photo is stored
-    (`contractors.evidence`) and flagged for the inspector."""
+    (real images, within limits) before anything is written; the EXIF time and place, reuse on
+    other cases and an "after" photo that is the "before" one again are checked as each photo is
+    stored (`contractors.evidence`) and flagged on the case for the inspector."""
     before_images = [image_check(f, field="before") for f in (before or [])]
     after_images = [image_check(f, field="after") for f in (after or [])]
-    same = _same_pictures(before_images, after_images)
-    if same:
-        raise ValidationError(
-            {"after": _("The “after” photo is the same picture as a “before” photo.")}
-        )
     return services.case_report_repaired(
         case,
         actor=actor,
@@ -224,19 +219,6 @@ def work_order_report_repair(
             ),
         },
     )
-
-
-def _same_pictures(before: list[CheckedImage], after: list[CheckedImage]) -> bool:
-    from contractors.evidence import bits_apart
-
-    for b in before:
-        for a in after:
-            if b.sha256 == a.sha256:
-                return True
-            if b.perceptual_hash is not None and a.perceptual_hash is not None:
-                if bits_apart(b.perceptual_hash, a.perceptual_hash) <= conf.PHOTO_REUSE_MAX_BITS:
-                    return True
-    return False
 
 
 # ---------------------------------------------------------------------------------------------

@@ -64,10 +64,9 @@ def warranty_candidates(
 
 def warranty_claim_link(case: Case, *, opened_at: dt.datetime) -> WarrantyClaim | None:
     """Link a just-opened case to the repair it complains about, if there is one. Runs inside
-    `case_open`'s transaction, with the new case's row written there. Only the new case gets an
-    event: locking the older case here could deadlock with a service working on it."""
-    from contractors.services import case_note
-
+    `case_open`'s transaction. The claim is its own record (with history); no case event is
+    added: opening stays one event, and locking the older case here could deadlock with a
+    service working on it."""
     if case.latitude is None or case.longitude is None:
         return None
     candidates = warranty_candidates(
@@ -100,21 +99,5 @@ def warranty_claim_link(case: Case, *, opened_at: dt.datetime) -> WarrantyClaim 
         repair_accepted_at=order.accepted_at,
         warranty_ends_at=order.warranty_ends_at,
         opened_at=opened_at,
-    )
-    case_note(
-        case,
-        actor=None,
-        role="system",
-        action="warranty_claim_linked",
-        payload={
-            "warranty_claim": claim.pk,
-            "original_case": order.case_id,
-            "work_order": order.pk,
-            "contractor": order.contractor_id,
-            "contract": order.contract_id,
-            "distance_m": claim.distance_m,
-            "failed_verification_by": order.accepted_by_id,
-            "failed_work_order_issued_by": order.issued_by_id,
-        },
     )
     return claim

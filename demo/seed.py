@@ -696,10 +696,10 @@ def _contractor_user(world: World, case: Case):
     raise RuntimeError(f"no demo user for contractor {order.contractor}")
 
 
-def _warranty_complaints(world: World, rng: random.Random, now: dt.datetime) -> int:
+def _warranty_complaints(world: World, rng: random.Random, now: dt.datetime, count: int) -> int:
     """A few repairs fail again within their warranty: a new complaint a few metres away, made
     through case_open like any other, is linked to the failed repair on its own."""
-    from contractors.models import WarrantyClaim, WorkOrder
+    from contractors.models import WorkOrder
 
     accepted = list(
         WorkOrder.objects.filter(
@@ -708,7 +708,8 @@ def _warranty_complaints(world: World, rng: random.Random, now: dt.datetime) -> 
         .select_related("case", "case__category", "case__district")
         .order_by("id")
     )
-    for order in rng.sample(accepted, min(8, len(accepted))):
+    chosen = rng.sample(accepted, min(count, len(accepted)))
+    for order in chosen:
         old = order.case
         lat, lon = _near(rng, old, rng.uniform(3, 20))
         when = order.accepted_at + (now - order.accepted_at) * rng.uniform(0.3, 0.9)
@@ -726,9 +727,9 @@ def _warranty_complaints(world: World, rng: random.Random, now: dt.datetime) -> 
                 "name": f"{rng.choice(_LAST)} {rng.choice(_FIRST)}",
                 "phone": f"+7 701 {rng.randrange(100, 999)} {rng.randrange(10, 99)} 00",
             },
-            received_at=_working_moment(rng, when, 0, 1) if when < now else when,
+            received_at=min(_working_moment(rng, when, 0, 1), now - dt.timedelta(minutes=10)),
         )
-    return WarrantyClaim.objects.count()
+    return len(chosen)
 
 
 def seed(case_count: int = 300, *, seed_value: int = 2026) -> dict[str, int]:
@@ -743,10 +744,14 @@ def seed(case_count: int = 300, *, seed_value: int = 2026) -> dict[str, int]:
         if not Case.objects.filter(region__in=demo_regions).exists():
             rng = random.Random(seed_value)
             now = timezone.now()
-            for index in range(case_count):
+            # About one case in 25 is a repeat complaint about a failed repair (a warranty claim).
+            repeats = case_count // 25
+            for index in range(case_count - repeats):
+                _case_history(world, rng, index, now)
+            made_repeats = _warranty_complaints(world, rng, now, repeats)
+            for index in range(case_count - repeats + made_repeats, case_count):
                 _case_history(world, rng, index, now)
             made["cases"] = case_count
-            made["warranty_claims"] = _warranty_complaints(world, rng, now)
             made["escalated"] = work_orders_escalate_unacknowledged(now)
             # Demo histories are not news: nobody is to be notified of them.
             OutboxJob.objects.filter(status=OutboxJob.Status.PENDING).update(

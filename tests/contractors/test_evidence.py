@@ -89,10 +89,25 @@ def test_photos_without_exif_are_noted_not_silently_accepted(world):
     assert all(f.severity == "notice" for f in case_evidence_flags(case))
 
 
-def test_the_same_picture_as_before_and_after_is_refused(world):
+def test_the_same_picture_as_before_and_after_is_flagged(world):
     case = _notified_case(world)
+    _report(world, case, [photo(4)], [photo(4, "PNG")])
+    flags = [f for f in case_evidence_flags(case) if f.severity == "warning"]
+    assert [(f.code, f.kind) for f in flags] == [("same_as_before", "after")]
+    # Byte-identical files with no picture to hash (one flat colour) are caught by their hash.
+    other = _notified_case(world, latitude="50.2", longitude="57.1")
+    from tests.factories import image_upload
+
+    _report(world, other, [image_upload("x.jpg")], [image_upload("x.jpg")])
+    assert "same_as_before" in [f.code for f in case_evidence_flags(other)]
+
+
+def test_a_broken_photo_in_the_report_changes_nothing(world):
+    case = _notified_case(world)
+    broken = photo(4)
+    broken.file.truncate(500)
     with pytest.raises(ValidationError) as raised:
-        _report(world, case, [photo(4)], [photo(4, "PNG")])
+        _report(world, case, [photo(3)], [broken])
     assert "after" in raised.value.message_dict
     case.refresh_from_db()
     assert case.state == "contractor_notified"
@@ -187,7 +202,7 @@ def test_the_api_report_goes_through_the_evidence_checks(world):
     api.force_authenticate(world.contractor_user)
     response = api.post(
         f"/api/v1/cases/{case.pk}/transitions/report_repaired/",
-        {"before": [photo(8)], "after": [photo(8, "PNG")], "note": "Готово"},
+        {"before": [photo(8)], "after": [b"not a photo"], "note": "Готово"},
         format="multipart",
     )
     assert response.status_code == 400

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from casework import clock, deadlines, services
 from casework.models import CaseEvent
-from contractors.models import Contract
+from contractors.models import Contract, WarrantyClaim
 from contractors.scorecards import contractor_scorecards, official_failed_signoffs
 from contractors.services import work_order_issue, work_order_report_repair
 from tests.factories import image_upload
@@ -113,8 +113,12 @@ def _recompute(start, end, now, *, district=None):
         elif e.action == "reopen" and e.from_state == "verified":
             if start <= e.created_at < end:
                 reopened[orders[current[e.case_id]]["contractor"]] += 1
-        elif e.action == "warranty_claim_linked" and start <= e.created_at < end:
-            claims[e.payload["contractor"]] += 1
+    for claim in WarrantyClaim.objects.select_related("original_case"):
+        if district is not None and claim.original_case.district_id != district:
+            continue
+        if start <= claim.opened_at < end:
+            # The claim's contractor is the one whose accepted order the events name.
+            claims[orders[claim.original_order_id]["contractor"]] += 1
     totals = defaultdict(lambda: {"orders": 0, "on_time": 0, "late": 0, "late_days": 0})
     for order in orders.values():
         if order["superseded"] or not (start <= order["issued"] < end):
@@ -265,10 +269,10 @@ def test_official_signoffs_match_a_recount_from_the_events(world, story):
         later = CaseEvent.objects.filter(case_id=v.case_id, seq__gt=v.seq)
         failed = (
             later.filter(action="reopen").exists()
-            or CaseEvent.objects.filter(
-                action="warranty_claim_linked",
-                payload__original_case=v.case_id,
-                created_at__gt=v.created_at,
+            or WarrantyClaim.objects.filter(
+                original_case_id=v.case_id,
+                verified_by_id=v.actor_id,
+                repair_accepted_at=v.created_at,
             ).exists()
         )
         issuer = v.payload["work_order_issued_by"]

@@ -19,6 +19,14 @@ from tests.contractors.photos import photo, photo_bytes
 SITE = (50.2839, 57.1670)
 
 
+@pytest.fixture(autouse=True)
+def _english():
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 def _upload(content: bytes, name: str = "photo.jpg") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, content, "image/jpeg")
 

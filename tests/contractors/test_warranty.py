@@ -62,9 +62,8 @@ def test_a_new_complaint_near_a_verified_repair_is_a_warranty_claim(world):
     assert claim.verification_event.action == "verify"
     assert claim.verification_event.case_id == original.pk
     assert claim.distance_m == pytest.approx(ellipsoid_distance_m(REPAIRED, NEAR), abs=0.3)
-    linked = new.events.get(action="warranty_claim_linked")
-    assert linked.payload["original_case"] == original.pk
-    assert linked.payload["failed_verification_by"] == world.inspector.pk
+    assert claim.history.count() == 1  # recorded, with history
+    assert list(new.events.values_list("action", flat=True)) == ["open"]
 
 
 def test_no_claim_beyond_30_metres_for_another_category_or_without_a_point(world):
@@ -144,3 +143,16 @@ def test_postgres_measures_real_distances_in_sql(world, requires_postgres):
         assert ([o.pk for o, _d in found] == [order.pk]) is expected_in
         if found:
             assert found[0][1] == pytest.approx(ellipsoid_distance_m(REPAIRED, point), abs=0.3)
+
+
+def test_only_the_contract_holders_department_issues_the_warranty_order(world):
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    from casework import services
+
+    _repaired_at(world, REPAIRED)
+    new = _at(world, NEAR)
+    services.case_assign(new, actor=world.clerk, department=world.dep_a1_build)
+    with pytest.raises((ValidationError, PermissionDenied)):
+        work_order_issue(new, actor=world.officer_build, contract=world.contract)
+    assert not WorkOrder.objects.filter(case=new).exists()

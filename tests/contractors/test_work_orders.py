@@ -37,7 +37,7 @@ def order(world, django_capture_on_commit_callbacks):
 
 def test_issuing_sets_the_acknowledgement_deadline_and_emails_the_contractor(world, order):
     assert order.acknowledge_due_at == deadlines.add_working_days(order.issued_at, 1)
-    sent = [m for m in mail.outbox if f"#{order.pk}" in m.subject]
+    sent = [m for m in mail.outbox if f"/contractor/orders/{order.pk}/" in m.body]
     assert len(sent) == 1
     assert set(sent[0].to) == {"office@testzhol.kz", "foreman@testzhol.kz"}
     body = sent[0].body
@@ -81,7 +81,7 @@ def test_an_order_not_acknowledged_in_one_working_day_escalates_once(
     event = order.case.events.get(action="work_order_acknowledgement_overdue")
     assert event.payload["work_order"] == order.pk
     assert OutboxJob.objects.filter(kind="work_order_escalation").count() == 1
-    warned = [m for m in mail.outbox if "not acknowledged" in m.subject]
+    warned = [m for m in mail.outbox if order.case.tracking_code in m.body]
     assert len(warned) == 1
     assert set(warned[0].to) == {"officer@akimat.kz", "roads@akimat.kz"}
 
@@ -110,11 +110,18 @@ def test_the_contractor_acknowledges_and_reports_through_the_portal(world, order
     assert client.post(f"/contractor/orders/{order.pk}/acknowledge/").status_code == 302
     order.refresh_from_db()
     assert order.acknowledged_at is not None
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
     bad = client.post(
         f"/contractor/orders/{order.pk}/report/",
-        {"before": [photo(1)], "after": [photo(1, "PNG")], "note": "Сделано"},
+        {
+            "before": [photo(1)],
+            "after": [SimpleUploadedFile("after.jpg", b"PK\x03\x04 not a photo")],
+            "note": "Сделано",
+        },
     )
     assert bad.status_code == 400
+    assert "after" in bad.context["form"].errors
     accepted = client.post(
         f"/contractor/orders/{order.pk}/report/", {"before": [photo(1)], "after": [photo(2)]}
     )
