@@ -17,7 +17,8 @@ from urllib.parse import unquote, urlsplit
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.files.storage import FileSystemStorage
-from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from reports.weasy import URLFetcher, URLFetcherResponse
 
 log = logging.getLogger(__name__)
 

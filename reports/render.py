@@ -7,9 +7,8 @@ import hashlib
 import io
 from dataclasses import dataclass
 
-from weasyprint import HTML, Attachment
-
 from reports.fetcher import ProjectFilesFetcher
+from reports.weasy import HTML, Attachment
 
 PDF_VARIANT = "pdf/a-3u"
 

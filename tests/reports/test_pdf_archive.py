@@ -105,3 +105,12 @@ def test_user_text_is_escaped_not_interpreted(world):
     assert "<script>" not in built.html
     flat = " ".join(pdf_text(built.pdf.content).split())
     assert '<img src="file:///etc/passwd"><b>bold</b>' in flat
+
+
+def test_rendering_reports_leaves_pillow_strict_about_truncated_images():
+    from PIL import ImageFile
+
+    import reports.fetcher
+    import reports.render  # noqa: F401
+
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is False
