@@ -16,13 +16,19 @@ COLOURS = ("#1f5fa8", "#d9822b", "#2e8b57", "#b03a48")
 
 
 def _nice_max(value: float) -> float:
-    if value <= 0:
-        return 1
-    for step in (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 5000, 10000):
-        if value <= step * 5:
-            return step * 5 if value > step * 4 else step * (int(value // step) + 1)
-    magnitude = 10 ** (len(str(int(value))) - 1)
-    return ((int(value) // magnitude) + 1) * magnitude
+    """The top of the axis: four equal steps of a round size (1, 2, 2.5 or 5 times 10^k)."""
+    if value <= 4:
+        return 4
+    magnitude = 1.0
+    while magnitude * 10 < value:
+        magnitude *= 10
+    while magnitude > value and magnitude > 0.1:
+        magnitude /= 10
+    for factor in (0.25, 0.5, 1, 2, 2.5, 5, 10):
+        step = factor * magnitude
+        if value <= step * 4:
+            return step * 4
+    return magnitude * 40
 
 
 def _ticks(top: float) -> list[float]:
