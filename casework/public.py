@@ -22,6 +22,7 @@ _PUBLIC_ACTIONS = {
     "verify": (_("Repair checked and accepted by an inspector"), False),
     "reject": (_("Complaint closed without repair"), True),
     "reopen": (_("Case reopened"), False),
+    "citizen_confirm": (_("The citizen confirmed the repair"), False),
     "extend_deadline": (_("Deadline extended by a motivated decision"), True),
 }
 
@@ -43,10 +44,25 @@ def case_by_code(code: str, token: str | None = None) -> Case | None:
     )
     if case is None:
         return None
-    if not case.category.public:
-        if not token or not secrets.compare_digest(token, case.access_token):
-            return None
+    if not case.category.public and not token_matches(case, token):
+        return None
     return case
+
+
+def token_matches(case: Case, token: str | None) -> bool:
+    """Whether `token` is the case's access token (any text, compared in constant time)."""
+    given = (token or "").encode()
+    return bool(given) and secrets.compare_digest(given, case.access_token.encode())
+
+
+def citizen_confirmed(case: Case) -> CaseEvent | None:
+    """The citizen's confirmation of the current repair, if they gave it."""
+    last = (
+        CaseEvent.objects.filter(case=case, action__in=("verify", "citizen_confirm"))
+        .order_by("-seq")
+        .first()
+    )
+    return last if last is not None and last.action == "citizen_confirm" else None
 
 
 def case_public_timeline(case: Case) -> list[PublicEntry]:

@@ -709,3 +709,37 @@ def complainant_reveal(case: Case | int, *, actor, reason: str) -> dict[str, str
         case.save(update_fields=["event_seq"])
         del case.skip_history_when_saving
         return data
+
+
+# ---------------------------------------------------------------------------------------------
+# The citizen's word on the repair
+
+
+def case_citizen_confirm(case: Case | int, *, citizen_token: str, note: str = "") -> Case:
+    """The citizen confirms, from their tracking page, that the verified repair is good.
+    (Disputing it is `case_reopen(..., citizen_token=...)`.) The state does not change."""
+    with transaction.atomic():
+        case = _lock(case)
+        token = (citizen_token or "").encode()
+        if not token or not secrets.compare_digest(token, case.access_token.encode()):
+            raise PermissionDenied(_("This link does not belong to this case."))
+        if case.state != CaseState.VERIFIED:
+            raise TransitionConflict(
+                _("Only a repair that an inspector accepted can be confirmed."), state=case.state
+            )
+        last = (
+            CaseEvent.objects.filter(case=case, action__in=("verify", "citizen_confirm"))
+            .order_by("-seq")
+            .first()
+        )
+        if last is not None and last.action == "citizen_confirm":
+            raise TransitionConflict(_("You have already confirmed this repair."), state=case.state)
+        _record(
+            case,
+            actor=None,
+            role="citizen",
+            action="citizen_confirm",
+            from_state=case.state,
+            reason=(note or "").strip()[:REASON_MAX],
+        )
+        return case

@@ -43,6 +43,7 @@ from contractors.services import (
 )
 from contractors.validators import bin_check_digit
 from demo import data
+from intake.models import DistrictArea
 
 PASSWORD = "demo12345"
 User = get_user_model()
@@ -89,7 +90,7 @@ def _org(world: World) -> None:
     )
     world.regions = {"AQT": aqt, "ZHA": zha}
     for region, rows in ((aqt, data.AKTOBE_DISTRICTS), (zha, data.ZHAMBYL_DISTRICTS)):
-        for code, kind, (kk, ru, en), _centre in rows:
+        for code, kind, (kk, ru, en), centre in rows:
             akim, _ = Official.objects.get_or_create(
                 position=f"Аким: {ru}",
                 defaults={"full_name": _fictional_name(code, "akim")},
@@ -107,6 +108,15 @@ def _org(world: World) -> None:
                 },
             )
             world.districts[code] = district
+            # Where the district is, so that intake can place chat and Open311 complaints.
+            DistrictArea.objects.get_or_create(
+                district=district,
+                defaults={
+                    "latitude": Decimal(str(centre[0])),
+                    "longitude": Decimal(str(centre[1])),
+                    "radius_km": 15 if kind == "city" else 40,
+                },
+            )
             dept_ru = (
                 "Отдел жилищно-коммунального хозяйства, пассажирского транспорта и автомобильных "
                 f"дорог ({ru})"

@@ -1,0 +1,29 @@
+-- wrk script: POST pre-signed WhatsApp webhooks, each with its own message id.
+-- Arguments: <file of "signature<TAB>body" lines> <number of wrk threads>.
+local threads = 0
+function setup(thread)
+  thread:set("tid", threads)
+  threads = threads + 1
+end
+
+local sigs, bodies, n = {}, {}, 0
+function init(args)
+  local nthreads = tonumber(args[2])
+  local line_no = 0
+  for line in io.lines(args[1]) do
+    if line_no % nthreads == tid then
+      local tab = string.find(line, "\t", 1, true)
+      n = n + 1
+      sigs[n] = string.sub(line, 1, tab - 1)
+      bodies[n] = string.sub(line, tab + 1)
+    end
+    line_no = line_no + 1
+  end
+end
+
+local i = 0
+function request()
+  i = i % n + 1
+  return wrk.format("POST", "/intake/whatsapp/",
+    {["Content-Type"] = "application/json", ["X-Hub-Signature-256"] = sigs[i]}, bodies[i])
+end

@@ -1,0 +1,108 @@
+"""What every chat channel provides, and the shapes its parsers return.
+
+A channel module authenticates a webhook, splits its body into items to store (in the request),
+later parses one stored item into an `Incoming` message (in the worker), downloads media and sends
+text back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+KIND_MESSAGE = "message"
+KIND_STATUS = "status"
+KIND_EVENT = "event"
+KIND_MALFORMED = "malformed"
+
+
+class Malformed(Exception):
+    """The body is not what the platform sends; stored with this message as its error."""
+
+
+@dataclass(frozen=True)
+class Item:
+    """One thing to store from a webhook body."""
+
+    external_id: str
+    kind: str
+    sender_key: str = ""
+    position: int = 0
+    error: str = ""
+
+
+@dataclass(frozen=True)
+class Media:
+    """A platform reference to a photo: a media id, a Telegram file id or a URL."""
+
+    ref: str
+    content_type: str = ""
+    size: int | None = None
+
+
+@dataclass
+class Incoming:
+    """The content of one citizen message, whatever the channel."""
+
+    sender_key: str
+    address: dict[str, Any]
+    name: str = ""
+    phone: str = ""
+    language_hint: str = ""
+    text: str = ""
+    media: list[Media] = field(default_factory=list)
+    latitude: Decimal | None = None
+    longitude: Decimal | None = None
+    place_text: str = ""
+    command: str = ""
+
+
+def body_digest(body: bytes) -> str:
+    return hashlib.sha256(body).hexdigest()
+
+
+def malformed_item(body: bytes, reason: str) -> Item:
+    return Item(external_id=f"body:{body_digest(body)}", kind=KIND_MALFORMED, error=reason)
+
+
+def load_json(body: bytes) -> Any:
+    try:
+        return json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise Malformed(f"not JSON: {exc}") from None
+
+
+def meta_signature_valid(body: bytes, header: str, secret: str) -> bool:
+    """Meta's X-Hub-Signature-256: "sha256=" + hex HMAC-SHA256 of the raw body."""
+    if not header or not header.startswith("sha256="):
+        return False
+    expected = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+    return hmac.compare_digest(expected, header.removeprefix("sha256=").strip().lower())
+
+
+def coordinate(value: Any, low: int, high: int) -> Decimal | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return None
+    if not number.is_finite() or not (low <= number <= high):
+        return None
+    return number.quantize(Decimal("0.000001"))
+
+
+def text_of(value: Any, limit: int = 4000) -> str:
+    return value.strip()[:limit] if isinstance(value, str) else ""
+
+
+def as_dict(value: Any) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def as_list(value: Any) -> list:
+    return value if isinstance(value, list) else []

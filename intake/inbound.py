@@ -1,0 +1,145 @@
+"""Storing what a channel delivered, before it gets its 200.
+
+One transaction per webhook call: every item of the body is inserted (a redelivered external id
+is skipped by the unique constraint), and each message gets an outbox job that processes it after
+commit. Nothing else is read or written here, so a webhook costs one commit.
+
+On PostgreSQL a body with one item (nearly every webhook) is stored by a single statement: the
+message and its outbox job are inserted together by one `INSERT ... ON CONFLICT DO NOTHING` with a
+data-modifying CTE, which commits on its own. That is one round trip instead of four (BEGIN, two
+INSERTs, COMMIT), which is most of a webhook's cost.
+"""
+
+from __future__ import annotations
+
+import json
+
+from django.db import IntegrityError, connection, transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from casework import outbox
+from casework.models import OutboxJob
+from intake.channels.base import KIND_MESSAGE, Item
+from intake.models import InboundMessage
+
+# Headers worth keeping with a message; secrets (the Telegram secret token) are not among them.
+KEPT_HEADERS = ("Content-Type", "User-Agent", "X-Hub-Signature-256", "X-Forwarded-For")
+
+
+def request_headers(request: HttpRequest) -> dict[str, str]:
+    kept = {name: request.headers[name][:500] for name in KEPT_HEADERS if name in request.headers}
+    kept["Remote-Addr"] = request.META.get("REMOTE_ADDR", "")
+    return kept
+
+
+def messages_store(
+    channel: str, body: bytes, headers: dict[str, str], items: list[Item]
+) -> list[InboundMessage]:
+    """Insert the items; return those that were new (redeliveries are left out)."""
+    if connection.vendor == "postgresql" and len(items) == 1 and not connection.in_atomic_block:
+        stored = _store_one_postgresql(channel, body, headers, items[0])
+        return [stored] if stored else []
+    now = timezone.now()
+    stored = []
+    # One item (the usual case) needs no savepoint: a redelivery simply rolls the whole back.
+    savepoint = len(items) > 1
+    try:
+        with transaction.atomic():
+            for item in items:
+                message = InboundMessage(
+                    channel=channel,
+                    external_id=item.external_id,
+                    kind=item.kind,
+                    sender_key=item.sender_key[:255],
+                    position=item.position,
+                    raw_body=body,
+                    headers=headers,
+                    received_at=now,
+                    error=item.error,
+                    processed_at=None if item.kind == KIND_MESSAGE else now,
+                )
+                try:
+                    with transaction.atomic(savepoint=savepoint):
+                        message.save(force_insert=True)
+                except IntegrityError:
+                    if not savepoint:
+                        raise
+                    continue  # the same external id again: a redelivery
+                if item.kind == KIND_MESSAGE:
+                    outbox.enqueue("intake_message", {"message": message.pk})
+                stored.append(message)
+    except IntegrityError:
+        return []  # the single item was a redelivery
+    return stored
+
+
+def _columns(model, *names: str) -> str:
+    return ", ".join(connection.ops.quote_name(model._meta.get_field(n).column) for n in names)
+
+
+def _store_one_postgresql(
+    channel: str, body: bytes, headers: dict[str, str], item: Item
+) -> InboundMessage | None:
+    """One statement, one commit: the message and (for a message) its outbox job."""
+    now = timezone.now()
+    is_message = item.kind == KIND_MESSAGE
+    quote = connection.ops.quote_name
+    message_table, job_table = InboundMessage._meta.db_table, OutboxJob._meta.db_table
+    message_columns = _columns(
+        InboundMessage, "channel", "external_id", "kind", "sender_key", "position", "raw_body",
+        "headers", "received_at", "processed_at", "error",
+    )  # fmt: skip
+    job_columns = _columns(
+        OutboxJob, "kind", "payload", "status", "created_at", "available_at", "attempts",
+        "last_error",
+    )  # fmt: skip
+    # Identifiers come from the models' metadata; every value is a parameter.
+    statement = f"""
+        WITH message AS (
+            INSERT INTO {quote(message_table)} ({message_columns})
+            VALUES (%s, %s, %s, %s, %s, %s, %s::jsonb, %s, %s, %s)
+            ON CONFLICT ON CONSTRAINT {quote("one_inbound_message_per_external_id")} DO NOTHING
+            RETURNING id
+        ), job AS (
+            INSERT INTO {quote(job_table)} ({job_columns})
+            SELECT %s, jsonb_build_object('message', message.id), %s, %s, %s, 0, ''
+            FROM message WHERE %s
+            RETURNING id
+        )
+        SELECT (SELECT id FROM message), (SELECT id FROM job)
+    """  # noqa: S608
+    params = [
+        channel,
+        item.external_id,
+        item.kind,
+        item.sender_key[:255],
+        item.position,
+        body,
+        json.dumps(headers),
+        now,
+        None if is_message else now,
+        item.error,
+        "intake_message",
+        OutboxJob.Status.PENDING,
+        now,
+        now,
+        is_message,
+    ]
+    with connection.cursor() as cursor:  # autocommit: the statement is its own transaction
+        cursor.execute(statement, params)
+        message_id, job_id = cursor.fetchone()
+    if message_id is None:
+        return None  # the same external id again: a redelivery
+    if job_id is not None:
+        outbox.dispatch(job_id)  # already committed: hand it to Celery now
+    return InboundMessage(
+        pk=message_id,
+        channel=channel,
+        external_id=item.external_id,
+        kind=item.kind,
+        sender_key=item.sender_key[:255],
+        position=item.position,
+        received_at=now,
+        error=item.error,
+    )

@@ -1,0 +1,283 @@
+"""From stored chat messages to cases.
+
+Runs after commit, as an outbox job per message. Messages from one sender within 30 minutes of
+each other join one draft; when the draft has a description, a place and a category, `case_open`
+runs and the citizen gets the tracking code. Otherwise the reply asks for what is missing. Each
+step is one transaction with the sender's conversation locked, so messages from one sender never
+race each other, and a message already processed is left alone (the job may run twice).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from types import ModuleType
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from casework import outbox, services
+from casework.models import Case
+from casework.uploads import image_check
+from intake import conf, http, placing, replies
+from intake.channels import facebook, telegram, whatsapp
+from intake.channels.base import Incoming, Malformed
+from intake.language import language_of, supported
+from intake.models import Conversation, Draft, DraftPhoto, InboundMessage
+
+log = logging.getLogger(__name__)
+
+CHANNELS: dict[str, ModuleType] = {"whatsapp": whatsapp, "telegram": telegram, "facebook": facebook}
+DRAFT_GAP = dt.timedelta(minutes=30)
+MAX_PHOTOS = 5
+TITLE_MAX = 80
+
+
+@outbox.handler("intake_message")
+def intake_message_job(payload: dict) -> None:
+    message_process(payload["message"])
+
+
+@outbox.handler("intake_reply")
+def intake_reply_job(payload: dict) -> None:
+    from intake.senders import conversation_send
+
+    conversation = Conversation.objects.filter(pk=payload["conversation"]).first()
+    if conversation is None:
+        return
+    case = Case.objects.filter(pk=payload.get("case")).first() if payload.get("case") else None
+    conversation_send(conversation, payload["text"], case=case)
+
+
+def reply_queue(conversation: Conversation, text: str, case: Case | None = None) -> None:
+    outbox.enqueue(
+        "intake_reply",
+        {"conversation": conversation.pk, "text": text, "case": case.pk if case else None},
+    )
+
+
+def message_process(message_id: int) -> str:
+    """Turn one stored message into draft content (and maybe a case). Returns what happened."""
+    with transaction.atomic():
+        message = InboundMessage.objects.select_for_update().filter(pk=message_id).first()
+        if message is None:
+            return "missing"
+        if message.processed_at is not None:
+            return "already-processed"
+        channel = CHANNELS[message.channel]
+        try:
+            incoming = channel.parse(bytes(message.raw_body), message.position)
+        except Malformed as exc:
+            _finish(message, str(exc))
+            return "malformed"
+        conversation = _conversation(message, incoming)
+        language = supported(language_of(incoming.text)) or conversation.language
+        if incoming.command:
+            reply_queue(conversation, replies.greeting(language))
+            _finish(message)
+            return "command"
+        draft = _draft(conversation, message.received_at)
+        if language_of(incoming.text):
+            draft.language = conversation.language = language
+            conversation.save(update_fields=["language"])
+        message.draft = draft
+        outcome = _absorb(draft, conversation, incoming, message, channel)
+        draft.save()
+        _finish(message)
+        return outcome
+
+
+def _finish(message: InboundMessage, error: str = "") -> None:
+    message.processed_at = timezone.now()
+    if error:
+        message.error = "; ".join(e for e in (message.error, error) if e)[:4000]
+    message.save(update_fields=["processed_at", "error", "draft"])
+
+
+def _conversation(message: InboundMessage, incoming: Incoming) -> Conversation:
+    conversation, created = Conversation.objects.get_or_create(
+        channel=message.channel,
+        sender_key=incoming.sender_key or message.sender_key or "unknown",
+        defaults={"language": supported(incoming.language_hint) or "ru"},
+    )
+    conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
+    conversation.address = {k: v for k, v in incoming.address.items() if v not in ("", None)}
+    if incoming.name:
+        conversation.name = incoming.name
+    if incoming.phone:
+        conversation.phone = incoming.phone
+    if created and message.channel == "facebook" and not conversation.name:
+        conversation.name = facebook.profile_name(incoming.sender_key)
+    if conversation.last_inbound_at is None or message.received_at > conversation.last_inbound_at:
+        conversation.last_inbound_at = message.received_at
+    conversation.save()
+    return conversation
+
+
+def _draft(conversation: Conversation, at: dt.datetime) -> Draft:
+    draft = (
+        Draft.objects.select_for_update()
+        .filter(conversation=conversation, status=Draft.Status.OPEN)
+        .order_by("-last_message_at")
+        .first()
+    )
+    if draft is not None and abs(at - draft.last_message_at) <= DRAFT_GAP:
+        draft.last_message_at = max(draft.last_message_at, at)
+        draft.opened_at = min(draft.opened_at, at)
+        return draft
+    return Draft.objects.create(
+        conversation=conversation, language=conversation.language, opened_at=at, last_message_at=at
+    )
+
+
+def _absorb(
+    draft: Draft,
+    conversation: Conversation,
+    incoming: Incoming,
+    message: InboundMessage,
+    channel: ModuleType,
+) -> str:
+    language = draft.language
+    text = incoming.text
+    has_point = incoming.latitude is not None
+    if text and draft.awaiting == "category":
+        chosen = _numbered_choice(text)
+        if chosen is not None:
+            draft.category, draft.awaiting, text = chosen, "", ""
+    elif text and draft.awaiting == "place" and not has_point and draft.text:
+        draft.address, draft.awaiting, text = text[:500], "", ""
+    if text:
+        draft.text = "\n".join(part for part in (draft.text, text) if part)[:4000]
+    if has_point:
+        draft.latitude, draft.longitude = incoming.latitude, incoming.longitude
+        if incoming.place_text:
+            draft.address = incoming.place_text[:500]
+        if draft.awaiting == "place":
+            draft.awaiting = ""
+    photo_failed = False
+    for media in incoming.media:
+        error = _photo_store(draft, media, channel)
+        if error:
+            photo_failed = True
+            _note(message, error)
+    if photo_failed:
+        reply_queue(conversation, replies.photo_failed(language))
+    return _advance(draft, conversation, message)
+
+
+def _numbered_choice(text: str):
+    number = text.strip().rstrip(".")
+    if not number.isdigit():
+        return None
+    options = placing.categories_numbered()
+    index = int(number) - 1
+    return options[index] if 0 <= index < len(options) else None
+
+
+def _note(message: InboundMessage, error: str) -> None:
+    message.error = "; ".join(e for e in (message.error, error) if e)[:4000]
+
+
+def _photo_store(draft: Draft, media, channel: ModuleType) -> str:
+    """Download and check one photo; the error text, or "" when it was stored."""
+    if draft.photos.count() >= MAX_PHOTOS:
+        return f"photo ignored: a complaint takes at most {MAX_PHOTOS} photos"
+    max_bytes = conf.media_max_bytes()
+    if media.size and media.size > max_bytes:
+        return f"photo of {media.size} bytes is over the limit"
+    try:
+        content, content_type = channel.download(media, max_bytes)
+    except http.PlatformError as exc:
+        return f"photo download failed: {exc}"[:1000]
+    try:
+        checked = image_check(SimpleUploadedFile("photo", content), field="photo")
+    except ValidationError as exc:
+        return "photo refused: " + " ".join(exc.messages)
+    DraftPhoto.objects.get_or_create(
+        draft=draft,
+        sha256=checked.sha256,
+        defaults={"content": checked.content, "content_type": checked.content_type},
+    )
+    return ""
+
+
+def _title(text: str) -> str:
+    first = text.strip().splitlines()[0] if text.strip() else ""
+    if len(first) <= TITLE_MAX:
+        return first
+    cut = first[:TITLE_MAX].rsplit(" ", 1)[0] or first[:TITLE_MAX]
+    return cut.rstrip(" ,.;:") + "…"
+
+
+def _advance(draft: Draft, conversation: Conversation, message: InboundMessage) -> str:
+    """Open the case when the draft is complete; otherwise ask for what is missing."""
+    language = draft.language
+    has_text = bool(draft.text.strip())
+    district = None
+    if draft.latitude is not None:
+        district = placing.district_at(draft.latitude, draft.longitude)
+        if district is None:
+            district = placing.default_district()
+        if district is None:
+            draft.latitude = draft.longitude = None
+            draft.awaiting = "place"
+            reply_queue(conversation, replies.place_unknown(language))
+            return "place-unknown"
+    elif draft.address:
+        district = placing.default_district()
+    has_place = district is not None
+    category = draft.category or (placing.category_named_in(draft.text) if has_text else None)
+    category = category or placing.default_category()
+    if not (has_text and has_place and category):
+        numbered = None
+        if has_text and has_place and category is None:
+            numbered = list(enumerate(placing.categories_numbered(), start=1))
+            draft.awaiting = "category"
+        elif has_text and not has_place:
+            draft.awaiting = "place"
+        reply_queue(
+            conversation,
+            replies.still_needed(
+                language, text=not has_text, place=not has_place, categories=numbered
+            ),
+        )
+        return "draft"
+    photos = [
+        SimpleUploadedFile(f"photo-{p.pk}", bytes(p.content), content_type=p.content_type)
+        for p in draft.photos.order_by("pk")
+    ]
+    try:
+        case = services.case_open(
+            title=_title(draft.text),
+            description=draft.text,
+            category=category,
+            district=district,
+            channel=conversation.channel,
+            latitude=draft.latitude,
+            longitude=draft.longitude,
+            address=draft.address,
+            complainant={
+                "name": conversation.name,
+                "phone": conversation.phone,
+                "language": language,
+            },
+            photos=photos,
+            received_at=draft.opened_at,
+            payload={"intake_draft": draft.pk},
+        )
+    except ValidationError as exc:
+        problems = exc.messages
+        _note(message, "case not opened: " + " ".join(problems))
+        reply_queue(conversation, replies.not_registered(language, problems))
+        return "refused"
+    draft.status, draft.case, draft.category, draft.awaiting = (
+        Draft.Status.SUBMITTED,
+        case,
+        category,
+        "",
+    )
+    draft.photos.all().delete()
+    reply_queue(conversation, replies.case_opened(case, language), case)
+    return "case-opened"

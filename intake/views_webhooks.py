@@ -1,0 +1,75 @@
+"""Webhooks of the chat platforms. They only authenticate, store the raw body and answer.
+
+A channel whose secrets are unset answers 404. A bad or missing signature is 403 and nothing is
+stored. A body that is not what the platform sends is stored with its error and answered 200, so
+that the platform stops retrying and staff see it in the intake errors list.
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Callable
+
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from intake.channels import facebook, telegram, whatsapp
+from intake.channels.base import Item, Malformed, malformed_item
+from intake.inbound import messages_store, request_headers
+
+
+def _handshake(request: HttpRequest, verify_token: str) -> HttpResponse:
+    """Meta's subscription check: echo hub.challenge when hub.verify_token matches."""
+    mode = request.GET.get("hub.mode", "")
+    token = request.GET.get("hub.verify_token", "")
+    challenge = request.GET.get("hub.challenge", "")
+    if mode != "subscribe" or not challenge or len(challenge) > 200:
+        return HttpResponse("hub.mode=subscribe and hub.challenge are required", status=400)
+    if not hmac.compare_digest(token.encode(), verify_token.encode()):
+        return HttpResponse("wrong verify token", status=403, content_type="text/plain")
+    return HttpResponse(challenge, content_type="text/plain")
+
+
+def _accept(channel: str, request: HttpRequest, split: Callable[[bytes], list[Item]]):
+    body = request.body
+    try:
+        items = split(body)
+    except Malformed as exc:
+        items = [malformed_item(body, str(exc))]
+    stored = messages_store(channel, body, request_headers(request), items)
+    return JsonResponse({"ok": True, "stored": len(stored)})
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def whatsapp_webhook(request: HttpRequest) -> HttpResponse:
+    if not whatsapp.enabled():
+        raise Http404("WhatsApp is not configured")
+    if request.method == "GET":
+        return _handshake(request, whatsapp.verify_token())
+    if not whatsapp.signature_valid(request.body, request.headers.get("X-Hub-Signature-256", "")):
+        return HttpResponse("bad signature", status=403, content_type="text/plain")
+    return _accept(whatsapp.CHANNEL, request, whatsapp.split)
+
+
+@csrf_exempt
+@require_http_methods(["POST"])
+def telegram_webhook(request: HttpRequest) -> HttpResponse:
+    if not telegram.enabled():
+        raise Http404("Telegram is not configured")
+    if not telegram.secret_valid(request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")):
+        return HttpResponse("bad secret token", status=403, content_type="text/plain")
+    return _accept(telegram.CHANNEL, request, telegram.split)
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def facebook_webhook(request: HttpRequest) -> HttpResponse:
+    if not facebook.enabled():
+        raise Http404("Messenger is not configured")
+    if request.method == "GET":
+        return _handshake(request, facebook.verify_token())
+    if not facebook.signature_valid(request.body, request.headers.get("X-Hub-Signature-256", "")):
+        return HttpResponse("bad signature", status=403, content_type="text/plain")
+    return _accept(facebook.CHANNEL, request, facebook.split)
