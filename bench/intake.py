@@ -40,7 +40,7 @@ ROUNDS = int(os.environ.get("BENCH_ROUNDS", "2"))
 MESSAGES = 40_000  # per round
 # Threads per worker (gthread): while one request waits for its commit to reach the disk, others
 # run; concurrent commits then share one WAL flush. The hello view gets the same server.
-GUNICORN_THREADS = 8
+GUNICORN_THREADS = int(os.environ.get("BENCH_GUNICORN_THREADS", "8"))
 
 
 def free_port() -> int:

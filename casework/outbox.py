@@ -9,8 +9,12 @@ handler's own writes, so running a job twice never sends twice.
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import logging
+import os
+import queue
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -70,12 +74,79 @@ def publish(topic: str, payload: dict[str, Any], *, key: str) -> list[OutboxJob]
     return jobs
 
 
-def dispatch(job_id: int) -> None:
-    """Hand a committed job to Celery. A broker failure is logged, not raised: the row waits."""
+BATCH_SIZE = 50
+BATCH_WAIT_SECONDS = 0.01
+
+
+def _publish(job_ids: list[int]) -> None:
+    """One Celery message for a batch of committed jobs. A broker failure is logged, not raised:
+    the rows stay pending and the relay hands them over later."""
     try:
-        outbox_run.delay(job_id)
+        if len(job_ids) == 1:
+            outbox_run.delay(job_ids[0])
+        else:
+            outbox_run_many.delay(job_ids)
     except Exception as exc:  # kombu raises several types when the broker is unreachable
-        log.warning("outbox job %s stays pending: broker unavailable (%s)", job_id, exc)
+        log.warning("outbox jobs %s stay pending: broker unavailable (%s)", job_ids, exc)
+
+
+class _Batcher:
+    """Gathers the job ids a process commits and publishes them in batches from one thread, so a
+    busy web worker sends one broker message per batch instead of one per job. Ids still in the
+    queue when the process dies are not lost: their rows are pending and the relay finds them."""
+
+    def __init__(self) -> None:
+        self.pid = os.getpid()
+        self.ids: queue.SimpleQueue[int] = queue.SimpleQueue()
+        self.thread = threading.Thread(target=self._run, name="outbox-dispatch", daemon=True)
+        self.thread.start()
+
+    def put(self, job_id: int) -> None:
+        self.ids.put(job_id)
+
+    def _run(self) -> None:
+        while True:
+            batch = [self.ids.get()]
+            while len(batch) < BATCH_SIZE:
+                try:
+                    batch.append(self.ids.get(timeout=BATCH_WAIT_SECONDS))
+                except queue.Empty:
+                    break
+            _publish(batch)
+
+    def drain(self) -> None:
+        batch = []
+        while True:
+            try:
+                batch.append(self.ids.get_nowait())
+            except queue.Empty:
+                break
+        if batch:
+            _publish(batch)
+
+
+_batcher: _Batcher | None = None
+_batcher_lock = threading.Lock()
+
+
+def _batcher_for_this_process() -> _Batcher:
+    global _batcher
+    with _batcher_lock:
+        if _batcher is None or _batcher.pid != os.getpid():  # a forked worker starts its own
+            _batcher = _Batcher()
+            atexit.register(_batcher.drain)
+        return _batcher
+
+
+def dispatch(job_id: int) -> None:
+    """Hand a committed job to Celery: at once when tasks run eagerly (the embedded mode),
+    otherwise through this process's batching thread."""
+    from celery import current_app
+
+    if current_app.conf.task_always_eager:
+        _publish([job_id])
+    else:
+        _batcher_for_this_process().put(job_id)
 
 
 def job_run(job_id: int) -> str:
@@ -123,11 +194,12 @@ def pending_ids(limit: int = 500) -> list[int]:
 def relay(*, inline: bool = False, limit: int = 500) -> int:
     """Hand every due pending job to Celery (or run them here when `inline`). Returns the count."""
     ids = pending_ids(limit)
-    for job_id in ids:
-        if inline:
+    if inline:
+        for job_id in ids:
             job_run(job_id)
-        else:
-            dispatch(job_id)
+    else:
+        for start in range(0, len(ids), BATCH_SIZE):
+            _publish(ids[start : start + BATCH_SIZE])
     return len(ids)
 
 
@@ -137,6 +209,15 @@ def relay(*, inline: bool = False, limit: int = 500) -> int:
 @shared_task(name="casework.tasks.outbox_run", ignore_result=True)
 def outbox_run(job_id: int) -> str:
     return job_run(job_id)
+
+
+@shared_task(name="casework.tasks.outbox_run_many", ignore_result=True)
+def outbox_run_many(job_ids: list[int]) -> dict[str, int]:
+    outcomes: dict[str, int] = {}
+    for job_id in job_ids:
+        outcome = job_run(job_id)
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    return outcomes
 
 
 @shared_task(name="casework.tasks.outbox_relay", ignore_result=True)

@@ -12,9 +12,12 @@ INSERTs, COMMIT), which is most of a webhook's cost.
 
 from __future__ import annotations
 
+import functools
 import json
 
+import psycopg
 from django.db import IntegrityError, connection, transaction
+from django.db.backends.utils import CursorWrapper
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -78,12 +81,10 @@ def _columns(model, *names: str) -> str:
     return ", ".join(connection.ops.quote_name(model._meta.get_field(n).column) for n in names)
 
 
-def _store_one_postgresql(
-    channel: str, body: bytes, headers: dict[str, str], item: Item
-) -> InboundMessage | None:
-    """One statement, one commit: the message and (for a message) its outbox job."""
-    now = timezone.now()
-    is_message = item.kind == KIND_MESSAGE
+@functools.cache
+def _store_one_statement() -> str:
+    """The message and its outbox job in one statement (identifiers from the models' metadata;
+    every value is a parameter). Built once per process."""
     quote = connection.ops.quote_name
     message_table, job_table = InboundMessage._meta.db_table, OutboxJob._meta.db_table
     message_columns = _columns(
@@ -94,8 +95,7 @@ def _store_one_postgresql(
         OutboxJob, "kind", "payload", "status", "created_at", "available_at", "attempts",
         "last_error",
     )  # fmt: skip
-    # Identifiers come from the models' metadata; every value is a parameter.
-    statement = f"""
+    return f"""
         WITH message AS (
             INSERT INTO {quote(message_table)} ({message_columns})
             VALUES (%s, %s, %s, %s, %s, %s, %s::jsonb, %s, %s, %s)
@@ -109,6 +109,15 @@ def _store_one_postgresql(
         )
         SELECT (SELECT id FROM message), (SELECT id FROM job)
     """  # noqa: S608
+
+
+def _store_one_postgresql(
+    channel: str, body: bytes, headers: dict[str, str], item: Item
+) -> InboundMessage | None:
+    """One statement, one commit: the message and (for a message) its outbox job."""
+    now = timezone.now()
+    is_message = item.kind == KIND_MESSAGE
+    statement = _store_one_statement()
     params = [
         channel,
         item.external_id,
@@ -126,7 +135,11 @@ def _store_one_postgresql(
         now,
         is_message,
     ]
-    with connection.cursor() as cursor:  # autocommit: the statement is its own transaction
+    # Server-side binding (psycopg's own Cursor under Django's wrapper, instead of the default
+    # client-side binding): psycopg prepares the statement once per connection and each webhook
+    # sends only its values. Autocommit: the statement is its own transaction.
+    connection.ensure_connection()
+    with CursorWrapper(psycopg.Cursor(connection.connection), connection) as cursor:
         cursor.execute(statement, params)
         message_id, job_id = cursor.fetchone()
     if message_id is None:

@@ -85,3 +85,34 @@ def test_job_without_handler_waits():
         job = outbox.enqueue("nobody.handles.this", {})
     job.refresh_from_db()
     assert job.status == "pending" and "no handler" in job.last_error
+
+
+def test_workers_publish_committed_jobs_in_batches(monkeypatch):
+    """With a real broker (tasks not eager) a web process sends one message per batch."""
+    import threading
+    import time
+
+    from config.celery import app as celery_app
+
+    published: list[list[int]] = []
+    done = threading.Event()
+
+    def capture(job_ids):
+        published.append(list(job_ids))
+        if sum(map(len, published)) >= 20:
+            done.set()
+
+    monkeypatch.setattr(outbox, "_publish", capture)
+    monkeypatch.setitem(celery_app.conf, "task_always_eager", False)
+    monkeypatch.setattr(outbox, "BATCH_WAIT_SECONDS", 0.2)
+    ids = []
+    for n in range(20):
+        with transaction.atomic():
+            ids.append(outbox.enqueue("test.record", {"n": n}).pk)
+    assert done.wait(5), published
+    time.sleep(0.05)
+    assert sorted(i for batch in published for i in batch) == sorted(ids)
+    assert len(published) < len(ids)  # batched, not one message per job
+    assert calls == []  # nothing ran here: the worker would run them
+    assert outbox.outbox_run_many.run(ids) == {"done": 20}
+    assert len(calls) == 20
