@@ -8,4 +8,9 @@ class CaseworkConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from casework import checks, deadlines, notices  # noqa: F401  (registers checks, signals, handlers)
+        from casework import (  # noqa: F401  (registers checks, signals, handlers)
+            checks,
+            deadlines,
+            notices,
+            sweep,
+        )

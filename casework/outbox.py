@@ -69,6 +69,34 @@ def publish(topic: str, payload: dict[str, Any], *, key: str) -> list[OutboxJob]
     return jobs
 
 
+def publish_many(topic: str, items: list[tuple[dict[str, Any], str]]) -> int:
+    """`publish` for many (payload, key) pairs at once: one INSERT, one hand-over after commit.
+
+    For set-based writers such as the deadline sweep. Keys must be new (an event id each)."""
+    jobs = [
+        OutboxJob(kind=kind, payload={**payload, "topic": topic}, dedupe_key=f"{kind}:{key}")
+        for payload, key in items
+        for kind in subscribers(topic)
+    ]
+    if not jobs:
+        return 0
+    OutboxJob.objects.bulk_create(jobs, batch_size=1000)
+    ids = [job.pk for job in jobs]
+    transaction.on_commit(lambda: dispatch_many(ids))
+    return len(jobs)
+
+
+def dispatch_many(job_ids: list[int]) -> None:
+    """Hand many committed jobs to Celery in one message; like `dispatch`, a dead broker is
+    logged and the rows wait for the relay."""
+    from casework.tasks import outbox_run_many
+
+    try:
+        outbox_run_many.delay(list(job_ids))
+    except Exception as exc:
+        log.warning("%d outbox jobs stay pending: broker unavailable (%s)", len(job_ids), exc)
+
+
 def dispatch(job_id: int) -> None:
     """Hand a committed job to Celery. A broker failure is logged, not raised: the row waits."""
     from casework.tasks import outbox_run
