@@ -177,9 +177,7 @@ def _diff(new, old, names: _Names) -> list[Change]:
         before, after = getattr(old, attname), getattr(new, attname)
         if before == after:
             continue
-        changes.append(
-            Change(str(label), _value(name, before, names), _value(name, after, names))
-        )
+        changes.append(Change(str(label), _value(name, before, names), _value(name, after, names)))
     return changes
 
 

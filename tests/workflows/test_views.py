@@ -1,8 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from casework import services
-from casework.models import Case, CaseEvent
+from casework.models import CaseEvent
 from tests.factories import image_upload
 from workflows.queues import active_task_of
 

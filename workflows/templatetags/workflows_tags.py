@@ -29,18 +29,16 @@ def deadline(moment, closed: bool = False):
             text = _("today, by %(time)s") % {"time": local.strftime("%H:%M")}
             css = "soon"
         else:
-            text = ngettext(
-                "in %(n)d working day", "in %(n)d working days", days
-            ) % {"n": days}
+            text = ngettext("in %(n)d working day", "in %(n)d working days", days) % {"n": days}
             css = "soon" if days <= 1 else "ok"
     else:
         days = deadlines.working_days_between(moment, now)
         if days == 0:
             text = _("overdue since %(time)s") % {"time": local.strftime("%H:%M")}
         else:
-            text = ngettext(
-                "%(n)d working day overdue", "%(n)d working days overdue", days
-            ) % {"n": days}
+            text = ngettext("%(n)d working day overdue", "%(n)d working days overdue", days) % {
+                "n": days
+            }
         css = "overdue"
     return format_html(
         '<span class="deadline {}" title="{}"><time datetime="{}">{}</time> · {}</span>',

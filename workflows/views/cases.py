@@ -79,9 +79,7 @@ def _work_orders(case):
 
 def _process_steps(case):
     return list(
-        Task.objects.filter(
-            process__caseprocess__case=case, flow_task_type="HUMAN"
-        )
+        Task.objects.filter(process__caseprocess__case=case, flow_task_type="HUMAN")
         .exclude(status=STATUS.CANCELED)
         .select_related("owner")
         .order_by("created", "id")

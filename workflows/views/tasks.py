@@ -31,6 +31,13 @@ def _task_actions(task, case, user):
     return [a for a in actions.allowed_actions(case, user) if a.name in names]
 
 
+def _forms(task, case, user):
+    return [
+        (action, actions.action_label(action, case), action.form_class(case=case, user=user))
+        for action in _task_actions(task, case, user)
+    ]
+
+
 @staff_required
 def task_page(request, pk: int):
     task = _visible_task(request, pk)
@@ -58,12 +65,7 @@ def task_page(request, pk: int):
             "mine": mine,
             "claimable": claimable,
             "releasable": queues.may_release(user, task),
-            "task_actions": [
-                (action, actions.action_label(action, case), action.form_class(case=case, user=user))
-                for action in _task_actions(task, case, user)
-            ]
-            if mine
-            else [],
+            "task_actions": _forms(task, case, user) if mine else [],
             "nav": "inbox" if mine else "queue",
             "counts": counts(user),
         },
@@ -160,10 +162,10 @@ def bulk_unassign(request):
         request,
         services.tasks_unassign,
         ids,
-        lambda n: ngettext(
-            "%(n)d task is back in its queue.", "%(n)d tasks are back in their queues.", n
-        )
-        % {"n": n},
+        lambda n: (
+            ngettext("%(n)d task is back in its queue.", "%(n)d tasks are back in their queues.", n)
+            % {"n": n}
+        ),
         "workflows:inbox",
         single=False,
     )
