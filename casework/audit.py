@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from casework import clock
 from casework.models import AuditHead, Case, CaseEvent
@@ -133,13 +133,61 @@ def events_append_many(new_events: list[NewEvent]) -> list[CaseEvent]:
         event.hash = event_hash(prev_hash, event)
         prev_hash = event.hash
         events.append(event)
-    # One multi-row INSERT: ids follow list order, and the head lock keeps others out meanwhile.
-    CaseEvent.objects.bulk_create(events)
+    if connection.vendor == "postgresql":
+        _insert_in_chain_order(events)
+    else:
+        # One multi-row INSERT: ids follow list order; the head lock keeps others out meanwhile.
+        CaseEvent.objects.bulk_create(events)
     head.last_event_id = events[-1].pk
     head.last_hash = prev_hash
     head.count += len(events)
     head.save(update_fields=["last_event_id", "last_hash", "count"])
     return events
+
+
+def _insert_in_chain_order(events: list[CaseEvent]) -> None:
+    """PostgreSQL: take the ids first (ascending, so id order is chain order, which
+    `chain_verify` walks), then insert every row with one statement over arrays."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence('casework_caseevent', 'id')) "
+            "FROM generate_series(1, %s)",
+            [len(events)],
+        )
+        ids = sorted(row[0] for row in cursor.fetchall())
+        for event, pk in zip(events, ids, strict=True):
+            event.pk = pk
+        cursor.execute(
+            """
+            INSERT INTO casework_caseevent (id, case_id, seq, actor_id, role, action, from_state,
+                to_state, reason, payload, created_at, prev_hash, hash)
+            SELECT id, case_id, seq, actor_id, role, action, from_state, to_state, reason,
+                payload::jsonb, created_at, prev_hash, hash
+            FROM unnest(%s::bigint[], %s::bigint[], %s::int[], %s::bigint[], %s::text[],
+                        %s::text[], %s::text[], %s::text[], %s::text[], %s::text[],
+                        %s::timestamptz[], %s::text[], %s::text[])
+                AS u(id, case_id, seq, actor_id, role, action, from_state, to_state, reason,
+                     payload, created_at, prev_hash, hash)
+            """,
+            [
+                [e.pk for e in events],
+                [e.case_id for e in events],
+                [e.seq for e in events],
+                [e.actor_id for e in events],
+                [e.role for e in events],
+                [e.action for e in events],
+                [e.from_state for e in events],
+                [e.to_state for e in events],
+                [e.reason for e in events],
+                [canonical_json(e.payload) for e in events],
+                [e.created_at for e in events],
+                [e.prev_hash for e in events],
+                [e.hash for e in events],
+            ],
+        )
+        for event in events:
+            event._state.adding = False
+            event._state.db = "default"
 
 
 @dataclass(frozen=True)

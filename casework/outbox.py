@@ -10,11 +10,12 @@ handler's own writes, so running a job twice never sends twice.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 from collections.abc import Callable
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from casework.models import OutboxJob
@@ -73,17 +74,44 @@ def publish_many(topic: str, items: list[tuple[dict[str, Any], str]]) -> int:
     """`publish` for many (payload, key) pairs at once: one INSERT, one hand-over after commit.
 
     For set-based writers such as the deadline sweep. Keys must be new (an event id each)."""
-    jobs = [
-        OutboxJob(kind=kind, payload={**payload, "topic": topic}, dedupe_key=f"{kind}:{key}")
+    rows = [
+        (kind, {**payload, "topic": topic}, f"{kind}:{key}")
         for payload, key in items
         for kind in subscribers(topic)
     ]
-    if not jobs:
+    if not rows:
         return 0
-    OutboxJob.objects.bulk_create(jobs, batch_size=1000)
-    ids = [job.pk for job in jobs]
+    if connection.vendor == "postgresql":
+        ids = _insert_jobs(rows)
+    else:
+        jobs = [OutboxJob(kind=k, payload=p, dedupe_key=d) for k, p, d in rows]
+        OutboxJob.objects.bulk_create(jobs, batch_size=1000)
+        ids = [job.pk for job in jobs]
     transaction.on_commit(lambda: dispatch_many(ids))
-    return len(jobs)
+    return len(ids)
+
+
+def _insert_jobs(rows: list[tuple[str, dict[str, Any], str]]) -> list[int]:
+    """PostgreSQL: all the jobs in one statement over arrays."""
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO casework_outboxjob (kind, payload, dedupe_key, status, created_at,
+                available_at, attempts, last_error)
+            SELECT kind, payload::jsonb, dedupe_key, 'pending', %s, %s, 0, ''
+            FROM unnest(%s::text[], %s::text[], %s::text[]) AS u(kind, payload, dedupe_key)
+            RETURNING id
+            """,
+            [
+                now,
+                now,
+                [kind for kind, _p, _d in rows],
+                [json.dumps(payload, default=str) for _k, payload, _d in rows],
+                [dedupe for _k, _p, dedupe in rows],
+            ],
+        )
+        return [row[0] for row in cursor.fetchall()]
 
 
 def dispatch_many(job_ids: list[int]) -> None:

@@ -178,17 +178,33 @@ def _fire(rows: list[Escalation], cases: dict[int, dict], now: dt.datetime, repo
             )
         )
     events = audit.events_append_many(new_events)
+    fired = [(row.pk, event.pk) for row, event in zip(rows, events, strict=True)]
+    cases_now = [(pk, cases[pk]["event_seq"], level) for pk, level in levels.items()]
     with connection.cursor() as cursor:
-        cursor.executemany(
-            "UPDATE casework_escalation SET fired_at = %s, event_id = %s WHERE id = %s",
-            [(now, event.pk, row.pk) for row, event in zip(rows, events, strict=True)],
-        )
-        # Case.objects.update() is refused because it would skip the history; this writes the
-        # history rows itself, below, for exactly these cases.
-        cursor.executemany(
-            "UPDATE casework_case SET event_seq = %s, escalation_level = %s WHERE id = %s",
-            [(cases[pk]["event_seq"], level, pk) for pk, level in levels.items()],
-        )
+        if connection.vendor == "postgresql":
+            # One statement each, over arrays, as a plain UPDATE of these rows would be.
+            cursor.execute(
+                "UPDATE casework_escalation AS e SET fired_at = %s, event_id = u.event_id "
+                "FROM unnest(%s::bigint[], %s::bigint[]) AS u(id, event_id) WHERE e.id = u.id",
+                [now, [pk for pk, _e in fired], [event for _pk, event in fired]],
+            )
+            # Case.objects.update() is refused because it would skip the history; this writes
+            # the history rows itself, below, for exactly these cases.
+            cursor.execute(
+                "UPDATE casework_case AS c SET event_seq = u.seq, escalation_level = u.level "
+                "FROM unnest(%s::bigint[], %s::int[], %s::int[]) AS u(id, seq, level) "
+                "WHERE c.id = u.id",
+                [[c[0] for c in cases_now], [c[1] for c in cases_now], [c[2] for c in cases_now]],
+            )
+        else:
+            cursor.executemany(
+                "UPDATE casework_escalation SET fired_at = %s, event_id = %s WHERE id = %s",
+                [(now, event, pk) for pk, event in fired],
+            )
+            cursor.executemany(
+                "UPDATE casework_case SET event_seq = %s, escalation_level = %s WHERE id = %s",
+                [(seq, level, pk) for pk, seq, level in cases_now],
+            )
         _history_snapshot(cursor, list(levels), now)
     outbox.publish_many(
         CASE_EVENT_TOPIC,
