@@ -21,7 +21,7 @@ $(STAMP): requirements.txt requirements-dev.txt
 install: $(STAMP)
 
 messages: install
-	@if command -v msgfmt >/dev/null; then $(PY) manage.py compilemessages --verbosity 0; \
+	@if command -v msgfmt >/dev/null; then $(PY) manage.py compilemessages --ignore .venv --verbosity 0; \
 	else echo "msgfmt not found: using the committed .mo files"; fi
 
 migrate: install

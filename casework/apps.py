@@ -12,5 +12,6 @@ class CaseworkConfig(AppConfig):
             checks,
             deadlines,
             notices,
+            sqlite_unicode,
             sweep,
         )

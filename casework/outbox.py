@@ -15,6 +15,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from celery import shared_task
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -117,8 +118,6 @@ def _insert_jobs(rows: list[tuple[str, dict[str, Any], str]]) -> list[int]:
 def dispatch_many(job_ids: list[int]) -> None:
     """Hand many committed jobs to Celery in one message; like `dispatch`, a dead broker is
     logged and the rows wait for the relay."""
-    from casework.tasks import outbox_run_many
-
     try:
         outbox_run_many.delay(list(job_ids))
     except Exception as exc:
@@ -127,8 +126,6 @@ def dispatch_many(job_ids: list[int]) -> None:
 
 def dispatch(job_id: int) -> None:
     """Hand a committed job to Celery. A broker failure is logged, not raised: the row waits."""
-    from casework.tasks import outbox_run
-
     try:
         outbox_run.delay(job_id)
     except Exception as exc:  # kombu raises several types when the broker is unreachable
@@ -186,3 +183,22 @@ def relay(*, inline: bool = False, limit: int = 500) -> int:
         else:
             dispatch(job_id)
     return len(ids)
+
+
+# The Celery tasks (named as they were when they lived in casework/tasks.py).
+
+
+@shared_task(name="casework.tasks.outbox_run", ignore_result=True)
+def outbox_run(job_id: int) -> str:
+    return job_run(job_id)
+
+
+@shared_task(name="casework.tasks.outbox_run_many", ignore_result=True)
+def outbox_run_many(job_ids: list[int]) -> int:
+    """Run several jobs, each in its own transaction; a job already done is skipped."""
+    return sum(job_run(job_id) == "done" for job_id in job_ids)
+
+
+@shared_task(name="casework.tasks.outbox_relay", ignore_result=True)
+def outbox_relay() -> int:
+    return relay()

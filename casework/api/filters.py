@@ -11,7 +11,10 @@ class CaseFilter(filters.FilterSet):
     district = filters.NumberFilter(field_name="district_id")
     department = filters.NumberFilter(field_name="department_id")
     category = filters.CharFilter(method="filter_category", max_length=64)
-    overdue = filters.BooleanFilter(method="filter_overdue")
+    overdue = filters.ChoiceFilter(
+        choices=[("true", "true"), ("false", "false"), ("1", "1"), ("0", "0")],
+        method="filter_overdue",
+    )
     received_after = filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="gte")
     received_before = filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="lt")
     q = filters.CharFilter(method="filter_text", max_length=200)
@@ -37,7 +40,7 @@ class CaseFilter(filters.FilterSet):
 
     def filter_overdue(self, queryset, name, value):
         overdue = Q(due_at__lt=timezone.now()) & ~Q(state__in=CLOSED_STATES)
-        return queryset.filter(overdue) if value else queryset.exclude(overdue)
+        return queryset.filter(overdue) if value in ("true", "1") else queryset.exclude(overdue)
 
     def filter_text(self, queryset, name, value):
         value = value.strip()

@@ -1,0 +1,173 @@
+"""Shared set-up for benchmarks: a fresh PostgreSQL database, Django on it, bulk cases by SQL.
+
+Benchmarks print their figure as a ratio against a baseline run in the same process, because
+these machines are noisy and absolute times mean little.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+ADMIN_URL = os.environ.get("BENCH_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+
+
+def fresh_database(name: str) -> str:
+    """Drop and create database `name`; point Django at it; migrate. Returns its URL."""
+    import psycopg
+
+    with psycopg.connect(
+        ADMIN_URL.replace("postgres://", "postgresql://"), autocommit=True
+    ) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DEBUG", "1")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "1")
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    use_database(name)  # when Django was already set up on another database
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    call_command("migrate", verbosity=0)
+    return url
+
+
+def drop_database(name: str) -> None:
+    import psycopg
+    from django.db import connections
+
+    connections.close_all()
+    with psycopg.connect(
+        ADMIN_URL.replace("postgres://", "postgresql://"), autocommit=True
+    ) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+CASES_SQL = """
+INSERT INTO casework_case (
+    tracking_code, access_token, title, description, latitude, longitude, address, channel,
+    priority, state, received_at, due_at, stage_due_at, state_changed_at, reject_reason,
+    reroute_count, rework_count, reopen_count, extension_count, escalation_level, event_seq,
+    category_id, district_id, region_id, department_id
+)
+SELECT
+    'BN-' || lpad(g::text, 8, '0'),
+    md5(g::text || ':token'),
+    'Яма на дороге №' || g,
+    'Глубокая яма у дома ' || (g %% 200) || ', машины объезжают по встречной.',
+    50.20 + (g %% 1000) / 10000.0,
+    57.10 + (g %% 997) / 10000.0,
+    'улица Маресьева, ' || (g %% 300),
+    (ARRAY['whatsapp','telegram','web','phone','facebook','open311'])[1 + g %% 6],
+    2,
+    s.state,
+    %(now)s - (g %% 4000) * interval '1 hour',
+    %(now)s - (g %% 4000) * interval '1 hour' + interval '21 days',
+    %(now)s - (g %% 4000) * interval '1 hour' + interval '3 days',
+    %(now)s - (g %% 4000) * interval '1 hour',
+    '', 0, 0, 0, 0, 0, 0,
+    %(category)s,
+    d.district,
+    d.region,
+    CASE WHEN s.state = 'received' THEN NULL ELSE d.department END
+FROM generate_series(%(first)s, %(last)s) AS g
+CROSS JOIN LATERAL (
+    SELECT (ARRAY['received','assigned','contractor_notified','repaired','verified',
+                  'verified','verified','rejected'])[1 + (g * 7) %% 8] AS state
+) AS s
+CROSS JOIN LATERAL (
+    SELECT (%(districts)s::bigint[])[1 + g %% %(n_districts)s] AS district,
+           (%(regions)s::bigint[])[1 + g %% %(n_districts)s] AS region,
+           (%(departments)s::bigint[])[1 + g %% %(n_districts)s] AS department
+) AS d
+"""
+
+
+def fill_cases(first: int, last: int, *, category, districts: list) -> None:
+    """Insert cases `first`..`last` spread over `districts` (each with one department)."""
+    from django.db import connection
+    from django.utils import timezone
+
+    from casework.models import Department
+
+    departments = [
+        Department.objects.filter(district=d).order_by("id").first().pk for d in districts
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            CASES_SQL,
+            {
+                "now": timezone.now(),
+                "first": first,
+                "last": last,
+                "category": category.pk,
+                "districts": [d.pk for d in districts],
+                "regions": [d.region_id for d in districts],
+                "departments": departments,
+                "n_districts": len(districts),
+            },
+        )
+        cursor.execute("ANALYZE casework_case")
+
+
+def timed(func: Callable[[], object], repeat: int) -> list[float]:
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        func()
+        samples.append(time.perf_counter() - start)
+    return samples
+
+
+def p95(samples: list[float]) -> float:
+    return statistics.quantiles(samples, n=20)[18]
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:.2f} ms"
+
+
+class QueryCounter:
+    """Counts SQL statements run on the default connection (works across test-client requests,
+    which reset Django's own query log)."""
+
+    def __init__(self):
+        self.count = 0
+
+    def __call__(self, execute, sql, params, many, context):
+        self.count += 1
+        return execute(sql, params, many, context)
+
+    def __enter__(self):
+        from django.db import connection
+
+        self._cm = connection.execute_wrapper(self)
+        self._cm.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        return self._cm.__exit__(*exc)
+
+
+def use_database(name: str) -> None:
+    """Point the default connection at another database of the same server."""
+    from django.db import connections
+
+    connection = connections["default"]
+    connection.close()
+    connection.settings_dict["NAME"] = name
