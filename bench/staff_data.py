@@ -197,9 +197,7 @@ def fill_cases(world: dict, total: int, now: dt.datetime, *, newly_overdue: int,
             WHERE c.state IN ('received', 'assigned', 'contractor_notified', 'repaired')
             """
         )
-        cursor.execute(
-            "SELECT setval(pg_get_serial_sequence('casework_case', 'id'), %s)", [total]
-        )
+        cursor.execute("SELECT setval(pg_get_serial_sequence('casework_case', 'id'), %s)", [total])
         cursor.execute("ANALYZE")
 
 

@@ -99,9 +99,7 @@ def main() -> None:
     sizes = sorted(results)
     if len(sizes) >= 2:
         small, large = results[sizes[0]]["sweep"], results[sizes[-1]]["sweep"]
-        print(
-            f"sweep {sizes[-1]:,} / sweep {sizes[0]:,}: {large / small:.2f} (target <= 1.5)"
-        )
+        print(f"sweep {sizes[-1]:,} / sweep {sizes[0]:,}: {large / small:.2f} (target <= 1.5)")
 
 
 if __name__ == "__main__":

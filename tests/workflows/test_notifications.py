@@ -56,8 +56,8 @@ def test_staff_mail_speaks_the_language_the_person_uses(world, smtp):
     StaffPreference.objects.create(user=colleague, language="kk")
     world.case()
     deliver_all()
-    russian = str(smtp.to("clerk@example.kz")[0]["Subject"])
-    kazakh = str(smtp.to("clerk_kk@example.kz")[0]["Subject"])
+    russian = str(smtp.to("clerk@example.kz")[0]["Subject"]).strip()
+    kazakh = str(smtp.to("clerk_kk@example.kz")[0]["Subject"]).strip()
     assert russian.startswith("Новая задача")
     assert kazakh.startswith("Жаңа тапсырма")
 
