@@ -157,32 +157,39 @@ def _insert_in_chain_order(events: list[CaseEvent]) -> None:
         ids = sorted(row[0] for row in cursor.fetchall())
         for event, pk in zip(events, ids, strict=True):
             event.pk = pk
+        # One JSON document for all the rows: far cheaper to send than a dozen arrays.
         cursor.execute(
             """
             INSERT INTO casework_caseevent (id, case_id, seq, actor_id, role, action, from_state,
                 to_state, reason, payload, created_at, prev_hash, hash)
             SELECT id, case_id, seq, actor_id, role, action, from_state, to_state, reason,
-                payload::jsonb, created_at, prev_hash, hash
-            FROM unnest(%s::bigint[], %s::bigint[], %s::int[], %s::bigint[], %s::text[],
-                        %s::text[], %s::text[], %s::text[], %s::text[], %s::text[],
-                        %s::timestamptz[], %s::text[], %s::text[])
-                AS u(id, case_id, seq, actor_id, role, action, from_state, to_state, reason,
-                     payload, created_at, prev_hash, hash)
+                payload, created_at, prev_hash, hash
+            FROM json_to_recordset(%s::json) AS u(id bigint, case_id bigint, seq int,
+                actor_id bigint, role text, action text, from_state text, to_state text,
+                reason text, payload jsonb, created_at timestamptz, prev_hash text, hash text)
             """,
             [
-                [e.pk for e in events],
-                [e.case_id for e in events],
-                [e.seq for e in events],
-                [e.actor_id for e in events],
-                [e.role for e in events],
-                [e.action for e in events],
-                [e.from_state for e in events],
-                [e.to_state for e in events],
-                [e.reason for e in events],
-                [canonical_json(e.payload) for e in events],
-                [e.created_at for e in events],
-                [e.prev_hash for e in events],
-                [e.hash for e in events],
+                json.dumps(
+                    [
+                        {
+                            "id": e.pk,
+                            "case_id": e.case_id,
+                            "seq": e.seq,
+                            "actor_id": e.actor_id,
+                            "role": e.role,
+                            "action": e.action,
+                            "from_state": e.from_state,
+                            "to_state": e.to_state,
+                            "reason": e.reason,
+                            "payload": e.payload,
+                            "created_at": e.created_at.isoformat(),
+                            "prev_hash": e.prev_hash,
+                            "hash": e.hash,
+                        }
+                        for e in events
+                    ],
+                    ensure_ascii=False,
+                )
             ],
         )
         for event in events:

@@ -93,24 +93,23 @@ def publish_many(topic: str, items: list[tuple[dict[str, Any], str]]) -> int:
 
 
 def _insert_jobs(rows: list[tuple[str, dict[str, Any], str]]) -> list[int]:
-    """PostgreSQL: all the jobs in one statement over arrays."""
+    """PostgreSQL: all the jobs in one statement over one JSON document."""
     now = timezone.now()
+    rows_json = json.dumps(
+        [{"kind": kind, "payload": payload, "dedupe_key": key} for kind, payload, key in rows],
+        default=str,
+        ensure_ascii=False,
+    )
     with connection.cursor() as cursor:
         cursor.execute(
             """
             INSERT INTO casework_outboxjob (kind, payload, dedupe_key, status, created_at,
                 available_at, attempts, last_error)
-            SELECT kind, payload::jsonb, dedupe_key, 'pending', %s, %s, 0, ''
-            FROM unnest(%s::text[], %s::text[], %s::text[]) AS u(kind, payload, dedupe_key)
+            SELECT kind, payload, dedupe_key, 'pending', %s, %s, 0, ''
+            FROM json_to_recordset(%s::json) AS u(kind text, payload jsonb, dedupe_key text)
             RETURNING id
             """,
-            [
-                now,
-                now,
-                [kind for kind, _p, _d in rows],
-                [json.dumps(payload, default=str) for _k, payload, _d in rows],
-                [dedupe for _k, _p, dedupe in rows],
-            ],
+            [now, now, rows_json],
         )
         return [row[0] for row in cursor.fetchall()]
 

@@ -21,8 +21,10 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.db import connection, transaction
 from django.dispatch import receiver
@@ -110,7 +112,16 @@ def sweep_run(*, now: dt.datetime | None = None, batch_size: int = BATCH_SIZE) -
     return report
 
 
-def _still_holds(row: Escalation, case: dict) -> bool:
+class Due(NamedTuple):
+    """A pending escalation whose moment has come."""
+
+    pk: int
+    case_id: int
+    level: int
+    deadline_at: dt.datetime
+
+
+def _still_holds(row: Due, case: dict) -> bool:
     if case["state"] in CLOSED_STATES:
         return False
     if row.level == EscalationLevel.INVESTIGATORS:
@@ -138,11 +149,14 @@ def _sweep_batch(now: dt.datetime, batch_size: int, report: SweepReport) -> int:
             .order_by("pk")
             .values("id", "state", "event_seq", "escalation_level", "stage_due_at", "due_at")
         }
-        rows = list(
-            Escalation.objects.filter(
+        rows = [
+            Due(*values)
+            for values in Escalation.objects.filter(
                 case_id__in=case_ids, fired_at__isnull=True, fire_at__lte=now
-            ).order_by("case_id", "level", "deadline_at")
-        )
+            )
+            .order_by("case_id", "level", "deadline_at")
+            .values_list("pk", "case_id", "level", "deadline_at")
+        ]
         stale = {row.pk for row in rows if not _still_holds(row, cases[row.case_id])}
         if stale:
             Escalation.objects.filter(pk__in=stale, fired_at__isnull=True).delete()
@@ -153,7 +167,7 @@ def _sweep_batch(now: dt.datetime, batch_size: int, report: SweepReport) -> int:
         return len(rows)
 
 
-def _fire(rows: list[Escalation], cases: dict[int, dict], now: dt.datetime, report) -> None:
+def _fire(rows: list[Due], cases: dict[int, dict], now: dt.datetime, report) -> None:
     new_events = []
     levels: dict[int, int] = {}
     for row in rows:
@@ -182,19 +196,20 @@ def _fire(rows: list[Escalation], cases: dict[int, dict], now: dt.datetime, repo
     cases_now = [(pk, cases[pk]["event_seq"], level) for pk, level in levels.items()]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            # One statement each, over arrays, as a plain UPDATE of these rows would be.
+            # One statement each, as a plain UPDATE of these rows would be.
             cursor.execute(
                 "UPDATE casework_escalation AS e SET fired_at = %s, event_id = u.event_id "
-                "FROM unnest(%s::bigint[], %s::bigint[]) AS u(id, event_id) WHERE e.id = u.id",
-                [now, [pk for pk, _e in fired], [event for _pk, event in fired]],
+                "FROM json_to_recordset(%s::json) AS u(id bigint, event_id bigint) "
+                "WHERE e.id = u.id",
+                [now, json.dumps([{"id": pk, "event_id": event} for pk, event in fired])],
             )
             # Case.objects.update() is refused because it would skip the history; this writes
             # the history rows itself, below, for exactly these cases.
             cursor.execute(
                 "UPDATE casework_case AS c SET event_seq = u.seq, escalation_level = u.level "
-                "FROM unnest(%s::bigint[], %s::int[], %s::int[]) AS u(id, seq, level) "
+                "FROM json_to_recordset(%s::json) AS u(id bigint, seq int, level int) "
                 "WHERE c.id = u.id",
-                [[c[0] for c in cases_now], [c[1] for c in cases_now], [c[2] for c in cases_now]],
+                [json.dumps([{"id": pk, "seq": seq, "level": lvl} for pk, seq, lvl in cases_now])],
             )
         else:
             cursor.executemany(

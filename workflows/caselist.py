@@ -15,7 +15,8 @@ from casework.selectors import cases_visible_to
 from casework.states import CLOSED_STATES, OPEN_STATES
 
 PAGE_SIZE = 50
-TRACKING_CODE = re.compile(r"^[A-Z]{2,8}-\d{4}-\d{1,8}$")
+# AQT-2026-000123 (and shorter forms); an exact match on the unique index.
+TRACKING_CODE = re.compile(r"^[A-Z]{2,8}(-\d+)+$")
 
 
 @dataclass

@@ -11,6 +11,7 @@ from workflows.views.access import staff_required
 
 TASK_ROLES = frozenset({roles.CLERK, roles.OFFICER, roles.INSPECTOR, roles.CONTRACTOR})
 PAGE_SIZE = 50
+COUNT_CAP = 100
 
 
 def has_tasks(user) -> bool:
@@ -20,9 +21,10 @@ def has_tasks(user) -> bool:
 def counts(user) -> dict[str, int]:
     if not has_tasks(user):
         return {}
+    # Capped: the menu shows "99+" rather than counting a queue of thousands on every page.
     return {
-        "inbox": queues.inbox_tasks(user).count(),
-        "queue": queues.queue_tasks(user).count(),
+        "inbox": queues.inbox_tasks(user).order_by()[:COUNT_CAP].count(),
+        "queue": queues.queue_tasks(user).order_by()[:COUNT_CAP].count(),
     }
 
 

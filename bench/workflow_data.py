@@ -1,63 +1,23 @@
 """Bench data for the workflow benchmarks, made with SQL generate_series (no Python row loops).
 
-Used by bench/sweep.py and bench/case_list.py. The database is `bench_workflows` on the server in
-BENCH_PG (default postgres://postgres@127.0.0.1:5432); it is made afresh for each size and dropped
-at the end unless --keep.
+Used by bench/sweep.py and bench/staff_case_list.py, with bench/common.py for the databases.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-import os
-import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-DB_NAME = "bench_workflows"
-SERVER = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
-OPEN = ("received", "assigned", "contractor_notified", "repaired")
 DISTRICTS = 20
 
 
-def admin(sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as conn:
-        conn.execute(sql)
-
-
-def setup_django() -> None:
-    os.environ["DATABASE_URL"] = f"{SERVER}/{DB_NAME}"
-    os.environ.pop("REDIS_URL", None)
-    os.environ.setdefault("DEBUG", "1")
-    os.environ["MAP_TILE_URL"] = ""
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
-
-    django.setup()
+def broker_in_memory() -> None:
+    """The sweep hands its jobs over in one message after commit: to an in-memory broker here,
+    so that nothing runs inline in the benchmark."""
     from config.celery import app
 
-    # One hand-over message per sweep goes to an in-memory broker: nothing runs inline.
     app.conf.task_always_eager = False
     app.conf.broker_url = "memory://"
-
-
-def fresh_database() -> None:
-    from django.core.management import call_command
-    from django.db import connections
-
-    connections.close_all()
-    admin(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-    admin(f"CREATE DATABASE {DB_NAME}")
-    call_command("migrate", verbosity=0)
-
-
-def drop_database() -> None:
-    from django.db import connections
-
-    connections.close_all()
-    admin(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
 
 
 def org() -> dict:
@@ -112,6 +72,23 @@ def org() -> dict:
     }
 
 
+TRIGRAM = {
+    "case_title_trgm": "title",
+    "case_address_trgm": "address",
+    "case_description_trgm": "description",
+}
+
+
+@contextlib.contextmanager
+def trigram_indexes_rebuilt(cursor):
+    """Build the search indexes once after a bulk load instead of row by row during it."""
+    for name in TRIGRAM:
+        cursor.execute(f"DROP INDEX IF EXISTS {name}")
+    yield
+    for name, column in TRIGRAM.items():
+        cursor.execute(f"CREATE INDEX {name} ON casework_case USING gin ({column} gin_trgm_ops)")
+
+
 def fill_cases(world: dict, total: int, now: dt.datetime, *, newly_overdue: int,
                escalated_share: float, closed_share: float = 0.0) -> None:  # fmt: skip
     """`total` cases. The first `newly_overdue` are open with a stage deadline passed in the last
@@ -138,7 +115,7 @@ def fill_cases(world: dict, total: int, now: dt.datetime, *, newly_overdue: int,
         "ndistricts": DISTRICTS,
         "category": category,
     }
-    with connection.cursor() as cursor:
+    with connection.cursor() as cursor, trigram_indexes_rebuilt(cursor):
         cursor.execute(
             """
             INSERT INTO casework_case (
@@ -161,7 +138,8 @@ def fill_cases(world: dict, total: int, now: dt.datetime, *, newly_overdue: int,
                 'web', 2,
                 CASE WHEN i > %(e)s AND i <= %(c)s THEN
                         CASE WHEN mod(i, 5) = 0 THEN 'rejected' ELSE 'verified' END
-                     ELSE (ARRAY['received', 'assigned', 'contractor_notified', 'repaired'])[1 + mod(i, 4)]
+                     ELSE (ARRAY['received', 'assigned', 'contractor_notified',
+                                 'repaired'])[1 + mod(i, 4)]
                 END,
                 %(now)s - interval '20 days',
                 CASE WHEN i <= %(k)s THEN %(now)s + interval '5 days'
@@ -172,8 +150,8 @@ def fill_cases(world: dict, total: int, now: dt.datetime, *, newly_overdue: int,
                      ELSE %(now)s + make_interval(mins => 60 + (mod(i, 20000))) END,
                 NULL,
                 %(now)s - interval '3 days',
-                CASE WHEN i > %(e)s AND i <= %(c)s THEN %(now)s - make_interval(hours => mod(i, 500))
-                     ELSE NULL END,
+                CASE WHEN i > %(e)s AND i <= %(c)s
+                     THEN %(now)s - make_interval(hours => mod(i, 500)) END,
                 '', 0, 0, 0, 0,
                 CASE WHEN i > %(k)s AND i <= %(e)s THEN 1 ELSE 0 END,
                 0
@@ -248,7 +226,7 @@ def fill_tasks(world: dict) -> None:
         )
         for table in ("viewflow_process", "viewflow_task"):
             cursor.execute(
-                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                 f"(SELECT max(id) FROM {table}))"
             )
         cursor.execute("ANALYZE")
