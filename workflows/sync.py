@@ -54,6 +54,12 @@ def follow(case: Case, *, actor, transition: str, from_state: str) -> None:
             raise FlowOutOfStep(f"{case}: {transition} while tasks are open: {tasks}")
         process_start(case)
         return
+    if not tasks and not CaseProcess.objects.filter(case=case).exists():
+        # A case from before the flow existed: give it its process now, at its current step.
+        if case.state not in CLOSED_STATES:
+            log.info("case %s adopted by the flow at %s", case, STEP_FOR_STATE[case.state])
+            process_start(case)
+        return
     finishing = [t for t in tasks if transition in t.flow_task.transitions]
     if len(finishing) == 1 and len(tasks) == 1:
         task = finishing[0]

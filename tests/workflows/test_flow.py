@@ -131,3 +131,18 @@ def test_check_flows_finds_a_case_out_of_step_and_repair_fixes_it(world):
     assert open_step(case) == "triage"
     flow_resync(Case.objects.get(pk=case.pk))
     assert flow_problems() == []
+
+
+def test_a_case_older_than_the_flow_is_adopted_at_its_next_change(world):
+    from casework.signals import case_changed
+    from workflows.sync import flow_follow_case
+
+    case_changed.disconnect(flow_follow_case, dispatch_uid="workflows.sync.flow_follow_case")
+    try:
+        case = world.case()  # as if made before the workflow app was deployed
+    finally:
+        case_changed.connect(flow_follow_case, dispatch_uid="workflows.sync.flow_follow_case")
+    assert not CaseProcess.objects.filter(case=case).exists()
+    services.case_assign(case, actor=world.clerk, department=world.dep_a1)
+    assert open_step(case) == "plan_repair"
+    assert flow_problems() == []
