@@ -8,4 +8,10 @@ class CaseworkConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from casework import checks, deadlines, notices, sqlite_unicode  # noqa: F401
+        from casework import (  # noqa: F401  (registers checks, signals, handlers)
+            checks,
+            deadlines,
+            notices,
+            sqlite_unicode,
+            sweep,
+        )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import atexit
 import datetime as dt
+import json
 import logging
 import os
 import queue
@@ -19,7 +20,7 @@ from collections.abc import Callable
 from typing import Any
 
 from celery import shared_task
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from casework.models import OutboxJob
@@ -74,8 +75,58 @@ def publish(topic: str, payload: dict[str, Any], *, key: str) -> list[OutboxJob]
     return jobs
 
 
+def publish_many(topic: str, items: list[tuple[dict[str, Any], str]]) -> int:
+    """`publish` for many (payload, key) pairs at once: one INSERT, one hand-over after commit.
+
+    For set-based writers such as the deadline sweep. Keys must be new (an event id each)."""
+    rows = [
+        (kind, {**payload, "topic": topic}, f"{kind}:{key}")
+        for payload, key in items
+        for kind in subscribers(topic)
+    ]
+    if not rows:
+        return 0
+    if connection.vendor == "postgresql":
+        ids = _insert_jobs(rows)
+    else:
+        jobs = [OutboxJob(kind=k, payload=p, dedupe_key=d) for k, p, d in rows]
+        OutboxJob.objects.bulk_create(jobs, batch_size=1000)
+        ids = [job.pk for job in jobs]
+    transaction.on_commit(lambda: dispatch_many(ids))
+    return len(ids)
+
+
+def _insert_jobs(rows: list[tuple[str, dict[str, Any], str]]) -> list[int]:
+    """PostgreSQL: all the jobs in one statement over one JSON document."""
+    now = timezone.now()
+    rows_json = json.dumps(
+        [{"kind": kind, "payload": payload, "dedupe_key": key} for kind, payload, key in rows],
+        default=str,
+        ensure_ascii=False,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO casework_outboxjob (kind, payload, dedupe_key, status, created_at,
+                available_at, attempts, last_error)
+            SELECT kind, payload, dedupe_key, 'pending', %s, %s, 0, ''
+            FROM json_to_recordset(%s::json) AS u(kind text, payload jsonb, dedupe_key text)
+            RETURNING id
+            """,
+            [now, now, rows_json],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
 BATCH_SIZE = 50
 BATCH_WAIT_SECONDS = 0.01
+
+
+def dispatch_many(job_ids: list[int]) -> None:
+    """Hand many committed jobs to Celery, a batch per message; like `dispatch`, a dead broker
+    is logged and the rows wait for the relay."""
+    for start in range(0, len(job_ids), BATCH_SIZE):
+        _publish(list(job_ids[start : start + BATCH_SIZE]))
 
 
 def _publish(job_ids: list[int]) -> None:

@@ -33,6 +33,7 @@ from casework.models import (
     Region,
     StaffProfile,
 )
+from casework.sweep import sweep_run
 from contractors.models import Contract, Contractor, ContractorMember
 from contractors.services import (
     current_work_order,
@@ -527,6 +528,8 @@ def _case_history(world: World, rng: random.Random, index: int, now: dt.datetime
     received = _working_moment(
         rng, now - dt.timedelta(days=min(rng.expovariate(1 / 22), 110) + 0.2), 0, 1
     )
+    if received > now:  # moved past a weekend into the future: it came in this morning
+        received = now - dt.timedelta(minutes=rng.randrange(5, 300))
     anonymous = rng.random() < 0.2 and not category.requires_identity
     complainant = (
         None
@@ -742,6 +745,18 @@ def _warranty_complaints(world: World, rng: random.Random, now: dt.datetime, cou
     return len(chosen)
 
 
+def _claim_some(rng: random.Random) -> None:
+    """About half of the open tasks are taken by someone of their queue, as on a working day."""
+    from workflows import queues
+    from workflows import services as workflow_services
+    from workflows.recipients import queue_members
+
+    for task in queues.case_tasks().filter(status="NEW").order_by("pk"):
+        members = sorted(queue_members(task), key=lambda user: user.pk)
+        if members and rng.random() < 0.5:
+            workflow_services.task_claim(task.pk, actor=rng.choice(members))
+
+
 def seed(case_count: int = 300, *, seed_value: int = 2026) -> dict[str, int]:
     """Create the demo world. Returns how many rows of each kind were made."""
     world = World()
@@ -763,6 +778,9 @@ def seed(case_count: int = 300, *, seed_value: int = 2026) -> dict[str, int]:
                 _case_history(world, rng, index, now)
             made["cases"] = case_count
             made["escalated"] = work_orders_escalate_unacknowledged(now)
+            _claim_some(rng)
+            # Deadlines the demo histories have passed are escalated now, as beat would have.
+            made["escalations"] = sweep_run().fired
             # Demo histories are not news: nobody is to be notified of them.
             OutboxJob.objects.filter(status=OutboxJob.Status.PENDING).update(
                 status=OutboxJob.Status.DONE, done_at=now, last_error="demo seed: not sent"

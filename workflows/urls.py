@@ -1,4 +1,21 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from workflows.views import cases, lists, tasks
 
 app_name = "workflows"
-urlpatterns: list = []
+urlpatterns = [
+    path("", lists.home, name="home"),
+    path("inbox/", lists.inbox, name="inbox"),
+    path("inbox/unassign/", tasks.bulk_unassign, name="inbox-unassign"),
+    path("queue/", lists.queue, name="queue"),
+    path("queue/claim/", tasks.bulk_claim, name="queue-claim"),
+    path("archive/", lists.archive, name="archive"),
+    path("cases/", cases.case_list, name="cases"),
+    path("cases/<int:pk>/", cases.case_page, name="case"),
+    path("cases/<int:pk>/act/<slug:action>/", cases.case_action, name="case-action"),
+    path("cases/<int:pk>/photos/<int:attachment>/", cases.attachment_file, name="attachment"),
+    path("cases/<int:pk>/complainant/", cases.complainant_reveal, name="case-reveal"),
+    path("tasks/<int:pk>/", tasks.task_page, name="task"),
+    path("tasks/<int:pk>/claim/", tasks.task_claim, name="task-claim"),
+    path("tasks/<int:pk>/unassign/", tasks.task_unassign, name="task-unassign"),
+]

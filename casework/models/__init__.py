@@ -1,6 +1,7 @@
 from casework.models.audit import AuditHead, CaseEvent
 from casework.models.calendar import CalendarOverride
 from casework.models.case import Attachment, Case, CaseUpdateRefused, Complainant, TrackingSequence
+from casework.models.escalation import Escalation, EscalationLevel
 from casework.models.org import (
     Category,
     CategoryRouting,
@@ -23,6 +24,8 @@ __all__ = [
     "CategoryRouting",
     "Complainant",
     "Department",
+    "Escalation",
+    "EscalationLevel",
     "District",
     "Official",
     "OutboxJob",

@@ -1,0 +1,267 @@
+"""Forms of the staff application. They check the shape of what was sent; the rules (who may,
+from which state, which contract) are the services' and come back as field errors."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from casework import clock, deadlines
+from casework.models import Case, Category, Department, District
+from casework.selectors import cases_visible_to
+from casework.services import REASON_MAX, REOPEN_KINDS
+from casework.states import CaseState, RejectReason
+
+MAX_PHOTOS = 10
+DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
+
+
+class MultipleImageInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleImageField(forms.FileField):
+    """Several photos under one name; the services decide whether each really is a photo."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault(
+            "widget", MultipleImageInput(attrs={"accept": "image/jpeg,image/png,image/webp"})
+        )
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = [f for f in (data if isinstance(data, list | tuple) else [data]) if f]
+        if not files:
+            if self.required:
+                raise forms.ValidationError(self.error_messages["required"], code="required")
+            return []
+        if len(files) > MAX_PHOTOS:
+            raise forms.ValidationError(
+                _("At most %(n)d photos at a time, please.") % {"n": MAX_PHOTOS}, code="too_many"
+            )
+        return [super(MultipleImageField, self).clean(f, initial) for f in files]
+
+
+def text_field(label, *, required: bool = True, help_text: str = "") -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=required,
+        max_length=REASON_MAX,
+        help_text=help_text,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+def local_datetime_field(label, *, required: bool, help_text: str = "") -> forms.DateTimeField:
+    return forms.DateTimeField(
+        label=label,
+        required=required,
+        help_text=help_text,
+        input_formats=[DATETIME_LOCAL, "%Y-%m-%d %H:%M", "%d.%m.%Y %H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL),
+    )
+
+
+class ActionForm(forms.Form):
+    """Every action form carries the version of the case it was filled in for: if someone
+    changed the case meanwhile, the service refuses (409) instead of acting on stale facts."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+
+    def __init__(self, *args, case: Case, user, **kwargs):
+        self.case = case
+        self.user = user
+        kwargs.setdefault("initial", {})
+        kwargs["initial"].setdefault("version", case.event_seq)
+        super().__init__(*args, **kwargs)
+
+
+class AssignForm(ActionForm):
+    department = forms.ModelChoiceField(queryset=Department.objects.none(), label=_("Department"))
+    reason = text_field(_("Reason"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        case = self.case
+        departments = Department.objects.filter(district__region_id=case.region_id)
+        if case.department_id:
+            departments = departments.exclude(pk=case.department_id)
+        self.fields["department"].queryset = departments.select_related("district").order_by(
+            "district__code", "code"
+        )
+        if case.state == CaseState.ASSIGNED:
+            self.fields["reason"].required = True
+            self.fields["reason"].help_text = _(
+                "Say why the case goes to another department (the citizen's deadline runs on)."
+            )
+        else:
+            routed = case.district.routing.filter(category_id=case.category_id).first()
+            if routed is not None:
+                self.fields["department"].initial = routed.department_id
+
+
+class RejectForm(ActionForm):
+    reason_code = forms.ChoiceField(choices=RejectReason.choices, label=_("Reason"))
+    reason = text_field(
+        _("Explanation for the citizen"),
+        help_text=_("The citizen sees this text on the tracking page."),
+    )
+    duplicate_of = forms.CharField(
+        label=_("Tracking code of the original case"),
+        required=False,
+        max_length=32,
+        help_text=_("Only when the reason is a duplicate."),
+    )
+
+    def clean_duplicate_of(self):
+        code = (self.cleaned_data.get("duplicate_of") or "").strip().upper()
+        if not code:
+            return None
+        original = cases_visible_to(self.user).filter(tracking_code=code).first()
+        if original is None:
+            raise forms.ValidationError(_("No case with this tracking code that you can see."))
+        return original.pk
+
+
+class WorkOrderForm(ActionForm):
+    contract = forms.ModelChoiceField(queryset=None, label=_("Contract"))
+    due_at = local_datetime_field(
+        _("Repair due"),
+        required=False,
+        help_text=_("Leave empty for the category's standard time in working days."),
+    )
+    note = text_field(_("Instructions for the contractor"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        from contractors.models import Contract
+
+        super().__init__(*args, **kwargs)
+        case = self.case
+        today = clock.now().astimezone(deadlines.local_zone()).date()
+        self.fields["contract"].queryset = (
+            Contract.objects.filter(
+                department_id=case.department_id,
+                districts=case.district_id,
+                categories=case.category_id,
+                starts_on__lte=today,
+                ends_on__gte=today,
+            )
+            .select_related("contractor")
+            .distinct()
+            .order_by("number")
+        )
+        standard = deadlines.add_working_days(clock.now(), case.category.sla_repair_days)
+        self.fields["due_at"].widget.attrs["placeholder"] = timezone.localtime(standard).strftime(
+            DATETIME_LOCAL
+        )
+
+
+class RepairReportForm(ActionForm):
+    before = MultipleImageField(label=_("Photos before the repair"))
+    after = MultipleImageField(label=_("Photos of the finished repair"))
+    note = text_field(_("Note"), required=False)
+
+
+class VerifyForm(ActionForm):
+    note = text_field(_("Inspection note"), required=False)
+    photos = MultipleImageField(label=_("Inspection photos"), required=False)
+
+
+class ReturnForm(ActionForm):
+    reason = text_field(_("What is wrong with the repair"))
+    photos = MultipleImageField(label=_("Inspection photos"), required=False)
+
+
+REOPEN_LABELS = {
+    "warranty_defect": _("Defect under warranty"),
+    "citizen_dispute": _("The citizen disputes the repair"),
+    "appeal": _("Appeal against the rejection"),
+}
+
+
+class ReopenForm(ActionForm):
+    kind = forms.ChoiceField(choices=(), label=_("Why"))
+    reason = text_field(_("Reason"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        kinds = (
+            ["appeal"]
+            if self.case.state == CaseState.REJECTED
+            else [k for k in REOPEN_KINDS if k != "appeal"]
+        )
+        self.fields["kind"].choices = [(k, REOPEN_LABELS[k]) for k in kinds]
+
+
+class ExtendDeadlineForm(ActionForm):
+    new_due_at = local_datetime_field(_("New answer deadline"), required=True)
+    decision = text_field(
+        _("Motivated decision"),
+        help_text=_("Why more time is needed; the citizen is told within 3 working days."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        cap = deadlines.extension_cap(self.case.received_at)
+        self.fields["new_due_at"].help_text = _("At most two months from receipt: %(cap)s.") % {
+            "cap": timezone.localtime(cap).strftime("%d.%m.%Y %H:%M")
+        }
+        self.fields["new_due_at"].widget.attrs["max"] = timezone.localtime(cap).strftime(
+            DATETIME_LOCAL
+        )
+
+
+class RevealForm(forms.Form):
+    reason = text_field(
+        _("Why do you need the contact data?"), help_text=_("Every reveal is logged.")
+    )
+
+
+class CaseFilterForm(forms.Form):
+    """The filters of the case list. Unknown values are errors, not silently ignored."""
+
+    SHOW_CHOICES = [
+        ("open", _("Open")),
+        ("overdue", _("Overdue")),
+        ("closed", _("Closed")),
+        ("all", _("All")),
+        *[(f"state:{value}", label) for value, label in CaseState.choices],
+    ]
+
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    show = forms.ChoiceField(label=_("Show"), choices=SHOW_CHOICES, required=False)
+    category = forms.ModelChoiceField(
+        label=_("Category"), queryset=Category.objects.order_by("code"), required=False
+    )
+    district = forms.ModelChoiceField(
+        label=_("District"), queryset=District.objects.none(), required=False
+    )
+    department = forms.ModelChoiceField(
+        label=_("Department"), queryset=Department.objects.none(), required=False
+    )
+    flagged = forms.BooleanField(label=_("Flagged for investigators"), required=False)
+    page = forms.IntegerField(min_value=1, max_value=10_000, required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        profile = getattr(user, "staff_profile", None)
+        region = getattr(profile, "region_id", None)
+        if user.is_superuser:
+            within = Q()
+        elif region:
+            within = Q(region_id=region)
+        else:
+            within = Q(pk__in=[])
+        self.fields["district"].queryset = District.objects.filter(within).order_by("code")
+        department_scope = Q() if user.is_superuser else Q(district__region_id=region)
+        self.fields["department"].queryset = Department.objects.filter(
+            department_scope if region or user.is_superuser else Q(pk__in=[])
+        ).order_by("code")
+
+
+def local_now() -> dt.datetime:
+    return timezone.localtime(clock.now())

@@ -1,0 +1,182 @@
+"""The case list, the case page, its photos, and the actions on a case."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from viewflow.workflow import STATUS
+from viewflow.workflow.models import Task
+
+from casework import clock, roles, services
+from casework.models import Attachment, Escalation
+from casework.selectors import may_see_complainant
+from casework.states import CLOSED_STATES, CaseState
+from workflows import actions, caselist, duplicates, queues
+from workflows.forms import CaseFilterForm, RevealForm
+from workflows.timeline import case_timeline
+from workflows.views.access import post_only, refuse, staff_required, visible_case
+from workflows.views.acting import attempt
+from workflows.views.lists import counts
+
+
+@staff_required
+def case_list(request):
+    form = CaseFilterForm(request.GET or None, user=request.user)
+    if request.GET and not form.is_valid():
+        return render(
+            request,
+            "workflows/cases.html",
+            {"form": form, "rows": [], "nav": "cases", "counts": counts(request.user)},
+            status=400,
+        )
+    filters = form.cleaned_data if request.GET else {}
+    page = caselist.case_list(request.user, filters)
+    open_tasks = {
+        task.case_id: task
+        for task in queues.case_tasks().filter(
+            process__caseprocess__case__in=[c.pk for c in page.cases],
+            status__in=queues.ACTIVE,
+        )
+    }
+    query = {k: v for k, v in request.GET.items() if k != "page" and v}
+    now = clock.now()
+    return render(
+        request,
+        "workflows/cases.html",
+        {
+            "form": form,
+            "rows": [
+                {
+                    "case": case,
+                    "task": open_tasks.get(case.pk),
+                    "overdue": case.state not in CLOSED_STATES
+                    and case.due_at is not None
+                    and case.due_at < now,
+                }
+                for case in page.cases
+            ],
+            "page": page,
+            "next_query": urlencode({**query, "page": page.page + 1}),
+            "prev_query": urlencode({**query, "page": page.page - 1}),
+            "nav": "cases",
+            "counts": counts(request.user),
+        },
+    )
+
+
+def _work_orders(case):
+    from contractors.models import WorkOrder
+
+    return list(
+        WorkOrder.objects.filter(case=case).select_related("contract", "contractor", "issued_by")
+    )
+
+
+def _process_steps(case):
+    return list(
+        Task.objects.filter(process__caseprocess__case=case, flow_task_type="HUMAN")
+        .exclude(status=STATUS.CANCELED)
+        .select_related("owner")
+        .order_by("created", "id")
+    )
+
+
+@staff_required
+@never_cache
+def case_page(request, pk: int):
+    user = request.user
+    case = visible_case(user, pk)
+    if case is None:
+        return refuse(request, 404, _("No such case, or it is not yours to see."))
+    task = queues.active_task_of(case)
+    attachments = list(case.attachments.order_by("uploaded_at", "id"))
+    show_complainant = may_see_complainant(user)
+    return render(
+        request,
+        "workflows/case.html",
+        {
+            "case": case,
+            "task": task,
+            "task_mine": bool(task and task.owner_id == user.pk),
+            "task_claimable": bool(task and queues.may_claim(user, task)),
+            "task_releasable": bool(task and queues.may_release(user, task)),
+            "case_actions": [
+                (action, actions.action_label(action, case))
+                for action in actions.allowed_actions(case, user)
+            ],
+            "timeline": case_timeline(case, user),
+            "attachments": attachments,
+            "work_orders": _work_orders(case),
+            "steps": _process_steps(case),
+            "escalations": list(
+                Escalation.objects.filter(case=case, fired_at__isnull=False).order_by("fired_at")
+            ),
+            "show_complainant": show_complainant,
+            "complainant": case.complainant if show_complainant else None,
+            "may_reveal": actions.may_reveal(case, user),
+            "reveal_form": RevealForm(),
+            "duplicates": duplicates.suggestions(case, user)
+            if case.state == CaseState.RECEIVED
+            else [],
+            "nav": "cases",
+            "counts": counts(user),
+            "is_contractor": roles.CONTRACTOR in roles.user_roles(user),
+        },
+    )
+
+
+@staff_required
+def case_action(request, pk: int, action: str):
+    case = visible_case(request.user, pk)
+    if case is None:
+        return refuse(request, 404, _("No such case, or it is not yours to see."))
+    if action not in actions.ACTIONS:
+        return refuse(request, 404, _("No such action."))
+    return attempt(request, actions.ACTIONS[action], case)
+
+
+@staff_required
+def attachment_file(request, pk: int, attachment: int):
+    """Photos are served only to those who may see the case."""
+    case = visible_case(request.user, pk)
+    row = Attachment.objects.filter(pk=attachment, case_id=pk).first() if case else None
+    if row is None:
+        return refuse(request, 404, _("No such photo, or it is not yours to see."))
+    try:
+        handle = row.file.open("rb")
+    except (FileNotFoundError, OSError):
+        return refuse(request, 404, _("The photo file is missing."))
+    response = FileResponse(handle, content_type=row.content_type)
+    response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@staff_required
+@post_only
+@never_cache
+def complainant_reveal(request, pk: int):
+    case = visible_case(request.user, pk)
+    if case is None:
+        return refuse(request, 404, _("No such case, or it is not yours to see."))
+    form = RevealForm(request.POST)
+    if not form.is_valid():
+        return refuse(request, 400, _("Say why you need the contact data."))
+    try:
+        contact = services.complainant_reveal(
+            case, actor=request.user, reason=form.cleaned_data["reason"]
+        )
+    except PermissionDenied as error:
+        return refuse(request, 403, str(error))
+    except ValidationError as error:
+        return refuse(request, 400, " ".join(error.messages))
+    return render(
+        request,
+        "workflows/complainant.html",
+        {"case": case, "contact": contact, "nav": "cases", "counts": counts(request.user)},
+    )
