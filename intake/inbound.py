@@ -36,15 +36,12 @@ def request_headers(request: HttpRequest) -> dict[str, str]:
     return kept
 
 
-def messages_store(
-    channel: str, body: bytes, headers: dict[str, str], items: list[Item]
-) -> list[InboundMessage]:
-    """Insert the items; return those that were new (redeliveries are left out)."""
+def messages_store(channel: str, body: bytes, headers: dict[str, str], items: list[Item]) -> int:
+    """Insert the items; return how many were new (redeliveries are left out)."""
     if connection.vendor == "postgresql" and len(items) == 1 and not connection.in_atomic_block:
-        stored = _store_one_postgresql(channel, body, headers, items[0])
-        return [stored] if stored else []
+        return int(_store_one_postgresql(channel, body, headers, items[0]))
     now = timezone.now()
-    stored = []
+    stored = 0
     # One item (the usual case) needs no savepoint: a redelivery simply rolls the whole back.
     savepoint = len(items) > 1
     try:
@@ -71,9 +68,9 @@ def messages_store(
                     continue  # the same external id again: a redelivery
                 if item.kind == KIND_MESSAGE:
                     outbox.enqueue("intake_message", {"message": message.pk})
-                stored.append(message)
+                stored += 1
     except IntegrityError:
-        return []  # the single item was a redelivery
+        return 0  # the single item was a redelivery
     return stored
 
 
@@ -111,10 +108,9 @@ def _store_one_statement() -> str:
     """  # noqa: S608
 
 
-def _store_one_postgresql(
-    channel: str, body: bytes, headers: dict[str, str], item: Item
-) -> InboundMessage | None:
-    """One statement, one commit: the message and (for a message) its outbox job."""
+def _store_one_postgresql(channel: str, body: bytes, headers: dict[str, str], item: Item) -> bool:
+    """One statement, one commit: the message and (for a message) its outbox job. False when
+    the item was a redelivery."""
     now = timezone.now()
     is_message = item.kind == KIND_MESSAGE
     statement = _store_one_statement()
@@ -143,16 +139,7 @@ def _store_one_postgresql(
         cursor.execute(statement, params)
         message_id, job_id = cursor.fetchone()
     if message_id is None:
-        return None  # the same external id again: a redelivery
+        return False  # the same external id again: a redelivery
     if job_id is not None:
         outbox.dispatch(job_id)  # already committed: hand it to Celery now
-    return InboundMessage(
-        pk=message_id,
-        channel=channel,
-        external_id=item.external_id,
-        kind=item.kind,
-        sender_key=item.sender_key[:255],
-        position=item.position,
-        received_at=now,
-        error=item.error,
-    )
+    return True

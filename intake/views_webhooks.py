@@ -38,7 +38,7 @@ def _accept(channel: str, request: HttpRequest, split: Callable[[bytes], list[It
     except Malformed as exc:
         items = [malformed_item(body, str(exc))]
     stored = messages_store(channel, body, request_headers(request), items)
-    return JsonResponse({"ok": True, "stored": len(stored)})
+    return JsonResponse({"ok": True, "stored": stored})
 
 
 @csrf_exempt
