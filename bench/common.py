@@ -171,3 +171,70 @@ def use_database(name: str) -> None:
     connection = connections["default"]
     connection.close()
     connection.settings_dict["NAME"] = name
+
+
+def page_p95_compare(
+    *,
+    title: str,
+    path: str,
+    scenarios: dict[str, tuple[str, dict]],
+    databases: tuple[str, str],
+    sizes: tuple[int, int],
+    rounds: int,
+    per_round: int,
+    warm_up: int,
+    check: Callable[[object], None] | None = None,
+) -> int:
+    """GET `path` as each scenario's user with its query, in the small and the large database in
+    alternating rounds (so the machine's noise falls on both alike); print p95 of each, their
+    ratio and the query counts; return 0 when every ratio is <= 1.5 with the same query count.
+    The databases are dropped at the end."""
+    from django.contrib.auth import get_user_model
+    from django.db import connections
+    from django.test import Client
+
+    small_db, large_db = databases
+    samples: dict[tuple[str, str], list[float]] = {
+        (db, label): [] for db in databases for label in scenarios
+    }
+    queries: dict[tuple[str, str], int] = {}
+    try:
+        for round_no in range(rounds):
+            for db in databases if round_no % 2 == 0 else databases[::-1]:
+                use_database(db)
+                for label, (username, query) in scenarios.items():
+                    client = Client(SERVER_NAME="localhost")
+                    client.force_login(get_user_model().objects.get(username=username))
+
+                    def get(client=client, query=query):
+                        return client.get(path, query)
+
+                    if round_no == 0:
+                        for _ in range(warm_up):
+                            get()
+                        with QueryCounter() as counter:
+                            response = get()
+                        assert response.status_code == 200, (label, response.status_code)
+                        if check is not None:
+                            check(response)
+                        queries[(db, label)] = counter.count
+                    samples[(db, label)] += timed(get, per_round)
+    finally:
+        connections["default"].close()
+        for db in databases:
+            drop_database(db)
+
+    worst = 0.0
+    width = max(len(label) for label in scenarios) + 2
+    print(f"{title}, p95 of {rounds * per_round} requests each: {sizes[0]:,} vs {sizes[1]:,} cases")
+    print(f"{'scenario':{width}} {'p95 small':>11} {'p95 large':>11} {'ratio':>6}  queries")
+    for label in scenarios:
+        small, large = p95(samples[(small_db, label)]), p95(samples[(large_db, label)])
+        q_small, q_large = queries[(small_db, label)], queries[(large_db, label)]
+        ratio = large / small
+        worst = max(worst, ratio if q_small == q_large else float("inf"))
+        same = "same" if q_small == q_large else f"DIFFER ({q_large})"
+        print(f"{label:{width}} {ms(small):>11} {ms(large):>11} {ratio:6.2f}  {q_small} {same}")
+    verdict = "PASS" if worst <= 1.5 else "FAIL"
+    print(f"worst ratio {worst:.2f} (target <= 1.5 with the same query count): {verdict}")
+    return 0 if verdict == "PASS" else 1

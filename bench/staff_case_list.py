@@ -13,16 +13,7 @@ from __future__ import annotations
 
 import argparse
 
-from bench.common import (
-    QueryCounter,
-    drop_database,
-    fill_cases,
-    fresh_database,
-    ms,
-    p95,
-    timed,
-    use_database,
-)
+from bench.common import fill_cases, fresh_database, page_p95_compare
 from bench.workflow_data import fill_tasks
 
 SMALL, LARGE = "bench_staff_cases_small", "bench_staff_cases_large"
@@ -48,9 +39,6 @@ def main() -> int:
     build(LARGE, args.large)
     build(SMALL, args.small)
     from django.conf import settings
-    from django.contrib.auth import get_user_model
-    from django.db import connections
-    from django.test import Client
 
     settings.MAP_TILE_URL = ""
     scenarios = {
@@ -63,48 +51,16 @@ def main() -> int:
         "investigator, text found nowhere": ("investigator", {"q": "асфальтбетон"}),
         "investigator, page 3": ("investigator", {"page": 3}),
     }
-    samples = {(db, label): [] for db in (SMALL, LARGE) for label in scenarios}
-    queries: dict[tuple[str, str], int] = {}
-    try:
-        for round_no in range(args.rounds):
-            for db in (SMALL, LARGE) if round_no % 2 == 0 else (LARGE, SMALL):
-                use_database(db)
-                for label, (username, query) in scenarios.items():
-                    client = Client(SERVER_NAME="localhost")
-                    client.force_login(get_user_model().objects.get(username=username))
-
-                    def get(client=client, query=query):
-                        return client.get("/staff/cases/", query)
-
-                    if round_no == 0:
-                        for _ in range(3):
-                            get()
-                        with QueryCounter() as counter:
-                            response = get()
-                        assert response.status_code == 200, (label, response.status_code)
-                        queries[(db, label)] = counter.count
-                    samples[(db, label)] += timed(get, args.per_round)
-    finally:
-        connections["default"].close()
-        drop_database(SMALL)
-        drop_database(LARGE)
-
-    worst = 0.0
-    print(
-        f"staff case list page, p95 of {args.rounds * args.per_round} requests each: "
-        f"{args.small:,} vs {args.large:,} cases"
+    return page_p95_compare(
+        title="staff case list page",
+        path="/staff/cases/",
+        scenarios=scenarios,
+        databases=(SMALL, LARGE),
+        sizes=(args.small, args.large),
+        rounds=args.rounds,
+        per_round=args.per_round,
+        warm_up=3,
     )
-    print(f"{'scenario':40} {'p95 small':>11} {'p95 large':>11} {'ratio':>6}  queries")
-    for label in scenarios:
-        small, large = p95(samples[(SMALL, label)]), p95(samples[(LARGE, label)])
-        q_small, q_large = queries[(SMALL, label)], queries[(LARGE, label)]
-        ratio = large / small
-        worst = max(worst, ratio if q_small == q_large else float("inf"))
-        same = "same" if q_small == q_large else f"DIFFER ({q_large})"
-        print(f"{label:40} {ms(small):>11} {ms(large):>11} {ratio:6.2f}  {q_small} {same}")
-    verdict = "PASS" if worst <= 1.5 else "FAIL"
-    print(f"worst ratio {worst:.2f} (target <= 1.5 with the same query count): {verdict}")
-    return 0 if verdict == "PASS" else 1
 
 
 if __name__ == "__main__":

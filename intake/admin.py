@@ -1,13 +1,21 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from intake.models import DistrictArea, InboundMessage, Open311Client
+from intake.models import DistrictArea, InboundMessage, Open311Client, StaffChat
 
 
 @admin.register(DistrictArea)
 class DistrictAreaAdmin(SimpleHistoryAdmin):
     list_display = ("district", "latitude", "longitude", "radius_km")
     search_fields = ("district__code", "district__name_ru", "district__name_kk")
+
+
+@admin.register(StaffChat)
+class StaffChatAdmin(SimpleHistoryAdmin):
+    list_display = ("user", "channel", "chat_id", "created_at")
+    list_filter = ("channel",)
+    search_fields = ("user__username", "user__last_name")
+    autocomplete_fields = ("user",)
 
 
 @admin.register(Open311Client)

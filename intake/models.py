@@ -6,6 +6,7 @@ from it after commit. Contact data learnt from a chat (name, phone) is encrypted
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -158,6 +159,40 @@ class DistrictArea(models.Model):
 
     def __str__(self) -> str:
         return f"{self.district} ({self.latitude}, {self.longitude}, {self.radius_km} km)"
+
+
+class StaffChat(models.Model):
+    """A staff member's chat with our Telegram bot, recorded by an administrator, so that notices
+    meant for them (a contractor's new work order) reach them there as well as by e-mail."""
+
+    class Channel(models.TextChoices):
+        TELEGRAM = "telegram", "Telegram"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="staff_chats",
+        verbose_name=_("user"),
+    )
+    channel = models.CharField(
+        _("channel"), max_length=16, choices=Channel.choices, default=Channel.TELEGRAM
+    )
+    chat_id = models.BigIntegerField(
+        _("chat id"),
+        help_text=_("The number the bot sees as the chat id when this person writes to it."),
+    )
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("staff member's chat")
+        verbose_name_plural = _("staff members' chats")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "channel"], name="one_staff_chat_per_channel")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_channel_display()}"
 
 
 class Open311Client(models.Model):

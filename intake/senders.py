@@ -12,8 +12,9 @@ from django.utils import translation
 
 from casework.models import Case
 from casework.notices import register_sender, tracking_url
+from contractors.notices import register_contractor_sender
 from intake.channels import facebook, telegram, whatsapp
-from intake.models import Conversation, Draft
+from intake.models import Conversation, Draft, StaffChat
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +57,16 @@ def _case_sender(channel: str):
     return send
 
 
+def staff_telegram_send(user, text: str) -> bool:
+    """A notice to a staff member on Telegram; False when they have no chat with the bot or the
+    channel is switched off."""
+    chat = StaffChat.objects.filter(user=user, channel=StaffChat.Channel.TELEGRAM).first()
+    if chat is None or not telegram.enabled():
+        return False
+    return telegram.send_text({"chat_id": chat.chat_id}, text)
+
+
 def senders_register() -> None:
     for channel in ("whatsapp", "telegram", "facebook"):
         register_sender(channel, _case_sender(channel))
+    register_contractor_sender("telegram", staff_telegram_send)

@@ -18,6 +18,9 @@ def raw(sql, params=()):
 
 @pytest.fixture
 def history(requires_postgres, world):
+    from intake.models import StaffChat
+
+    StaffChat.objects.create(user=world.contractor_user, chat_id=4242)
     return world.advance(world.case(), "verified")
 
 
@@ -44,6 +47,7 @@ def test_event_delete_and_truncate_are_refused(history):
         "casework_historicalcase",
         "casework_historicalcomplainant",
         "contractors_historicalworkorder",
+        "intake_historicalstaffchat",
     ],
 )
 def test_history_tables_are_append_only(history, table):
