@@ -12,10 +12,10 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from casework import permissions, roles, scopes, services
-from casework.models import Case, Department
+from casework.models import Case
 from casework.selectors import case_allowed_transitions
 from casework.states import CLOSED_STATES, CaseState
-from contractors.services import work_order_issue, work_order_report_repair
+from casework.transition_calls import transition_call
 from workflows import forms
 
 
@@ -36,17 +36,6 @@ class Action:
         )
 
 
-def _assign(case: Case, user, data: dict) -> Any:
-    department: Department = data["department"]
-    return services.case_assign(
-        case,
-        actor=user,
-        department=department,
-        reason=data.get("reason", ""),
-        version=data.get("version"),
-    )
-
-
 ACTIONS: dict[str, Action] = {
     action.name: action
     for action in (
@@ -54,7 +43,7 @@ ACTIONS: dict[str, Action] = {
             "assign",
             _("Route to a department"),
             forms.AssignForm,
-            _assign,
+            transition_call("assign"),
             style="primary",
             done_message=_("The case was sent to the department."),
         ),
@@ -62,14 +51,7 @@ ACTIONS: dict[str, Action] = {
             "notify_contractor",
             _("Issue a work order"),
             forms.WorkOrderForm,
-            lambda case, user, d: work_order_issue(
-                case,
-                actor=user,
-                contract=d["contract"],
-                due_at=d.get("due_at"),
-                note=d.get("note", ""),
-                version=d.get("version"),
-            ),
+            transition_call("notify_contractor"),
             style="primary",
             done_message=_("The work order was issued and the contractor notified."),
         ),
@@ -77,14 +59,7 @@ ACTIONS: dict[str, Action] = {
             "report_repaired",
             _("Report the repair"),
             forms.RepairReportForm,
-            lambda case, user, d: work_order_report_repair(
-                case,
-                actor=user,
-                before=d["before"],
-                after=d["after"],
-                note=d.get("note", ""),
-                version=d.get("version"),
-            ),
+            transition_call("report_repaired"),
             style="primary",
             done_message=_("The repair was reported; an inspector will check it."),
         ),
@@ -92,13 +67,7 @@ ACTIONS: dict[str, Action] = {
             "verify",
             _("Accept the repair"),
             forms.VerifyForm,
-            lambda case, user, d: services.case_verify(
-                case,
-                actor=user,
-                note=d.get("note", ""),
-                photos=d.get("photos"),
-                version=d.get("version"),
-            ),
+            transition_call("verify"),
             style="primary",
             done_message=_("The repair was accepted and the case closed."),
         ),
@@ -106,13 +75,7 @@ ACTIONS: dict[str, Action] = {
             "return_for_rework",
             _("Send back for rework"),
             forms.ReturnForm,
-            lambda case, user, d: services.case_return_for_rework(
-                case,
-                actor=user,
-                reason=d["reason"],
-                photos=d.get("photos"),
-                version=d.get("version"),
-            ),
+            transition_call("return_for_rework"),
             style="danger",
             done_message=_("The repair was sent back to the contractor."),
         ),
@@ -120,14 +83,7 @@ ACTIONS: dict[str, Action] = {
             "reject",
             _("Reject"),
             forms.RejectForm,
-            lambda case, user, d: services.case_reject(
-                case,
-                actor=user,
-                reason_code=d["reason_code"],
-                reason=d["reason"],
-                duplicate_of=d.get("duplicate_of"),
-                version=d.get("version"),
-            ),
+            transition_call("reject"),
             style="danger",
             done_message=_("The case was rejected; the citizen will see your explanation."),
         ),
@@ -135,26 +91,14 @@ ACTIONS: dict[str, Action] = {
             "reopen",
             _("Reopen"),
             forms.ReopenForm,
-            lambda case, user, d: services.case_reopen(
-                case,
-                actor=user,
-                reason=d["reason"],
-                kind=d["kind"],
-                version=d.get("version"),
-            ),
+            transition_call("reopen"),
             done_message=_("The case was reopened."),
         ),
         Action(
             "extend_deadline",
             _("Extend the deadline"),
             forms.ExtendDeadlineForm,
-            lambda case, user, d: services.case_extend_deadline(
-                case,
-                actor=user,
-                new_due_at=d["new_due_at"],
-                decision=d["decision"],
-                version=d.get("version"),
-            ),
+            transition_call("extend_deadline"),
             done_message=_("The deadline was extended; the citizen will be told."),
         ),
     )

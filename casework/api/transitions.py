@@ -14,9 +14,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
-from casework import services
 from casework.api import serializers as s
 from casework.models import Case, Department
+from casework.transition_calls import transition_call, transition_perform
 
 
 @dataclass(frozen=True)
@@ -48,86 +48,18 @@ def _department(pk: int) -> Department:
     return department
 
 
-register(
-    "assign",
-    TransitionEndpoint(
-        s.AssignSerializer,
-        lambda case, actor, d: services.case_assign(
-            case,
-            actor=actor,
-            department=_department(d["department"]),
-            reason=d.get("reason", ""),
-            version=d.get("version"),
-        ),
-    ),
-)
-register(
-    "report_repaired",
-    TransitionEndpoint(
-        s.RepairReportSerializer,
-        lambda case, actor, d: services.case_report_repaired(
-            case,
-            actor=actor,
-            before=d["before"],
-            after=d["after"],
-            note=d.get("note", ""),
-            version=d.get("version"),
-        ),
-        multipart=True,
-    ),
-)
-register(
-    "verify",
-    TransitionEndpoint(
-        s.VerifySerializer,
-        lambda case, actor, d: services.case_verify(
-            case,
-            actor=actor,
-            note=d.get("note", ""),
-            photos=d.get("photos"),
-            version=d.get("version"),
-        ),
-        multipart=True,
-    ),
-)
-register(
-    "return_for_rework",
-    TransitionEndpoint(
-        s.ReworkSerializer,
-        lambda case, actor, d: services.case_return_for_rework(
-            case,
-            actor=actor,
-            reason=d["reason"],
-            photos=d.get("photos"),
-            version=d.get("version"),
-        ),
-        multipart=True,
-    ),
-)
-register(
-    "reject",
-    TransitionEndpoint(
-        s.RejectSerializer,
-        lambda case, actor, d: services.case_reject(
-            case,
-            actor=actor,
-            reason_code=d["reason_code"],
-            reason=d["reason"],
-            duplicate_of=d.get("duplicate_of"),
-            version=d.get("version"),
-        ),
-    ),
-)
-register(
-    "reopen",
-    TransitionEndpoint(
-        s.ReopenSerializer,
-        lambda case, actor, d: services.case_reopen(
-            case,
-            actor=actor,
-            reason=d["reason"],
-            kind=d.get("kind"),
-            version=d.get("version"),
-        ),
-    ),
-)
+def _assign(case: Case, actor, data: dict[str, Any]) -> Any:
+    return transition_perform(
+        "assign", case, actor, {**data, "department": _department(data["department"])}
+    )
+
+
+register("assign", TransitionEndpoint(s.AssignSerializer, _assign))
+for _name, _serializer, _multipart in (
+    ("report_repaired", s.RepairReportSerializer, True),
+    ("verify", s.VerifySerializer, True),
+    ("return_for_rework", s.ReworkSerializer, True),
+    ("reject", s.RejectSerializer, False),
+    ("reopen", s.ReopenSerializer, False),
+):
+    register(_name, TransitionEndpoint(_serializer, transition_call(_name), _multipart))
