@@ -183,7 +183,7 @@ def page_p95_compare(
     rounds: int,
     per_round: int,
     warm_up: int,
-    check: Callable[[object], None] | None = None,
+    check: Callable[[str, object], None] | None = None,
 ) -> int:
     """GET `path` as each scenario's user with its query, in the small and the large database in
     alternating rounds (so the machine's noise falls on both alike); print p95 of each, their
@@ -216,7 +216,7 @@ def page_p95_compare(
                             response = get()
                         assert response.status_code == 200, (label, response.status_code)
                         if check is not None:
-                            check(response)
+                            check(label, response)
                         queries[(db, label)] = counter.count
                     samples[(db, label)] += timed(get, per_round)
     finally:

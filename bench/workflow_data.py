@@ -72,10 +72,11 @@ def org() -> dict:
     }
 
 
+# The search indexes of casework migration 0006 (on the expressions Django's icontains uses).
 TRIGRAM = {
-    "case_title_trgm": "title",
-    "case_address_trgm": "address",
-    "case_description_trgm": "description",
+    "case_title_upper_trgm": "UPPER(title::text)",
+    "case_address_upper_trgm": "UPPER(address::text)",
+    "case_description_upper_trgm": "UPPER(description::text)",
 }
 
 
@@ -85,8 +86,10 @@ def trigram_indexes_rebuilt(cursor):
     for name in TRIGRAM:
         cursor.execute(f"DROP INDEX IF EXISTS {name}")
     yield
-    for name, column in TRIGRAM.items():
-        cursor.execute(f"CREATE INDEX {name} ON casework_case USING gin ({column} gin_trgm_ops)")
+    for name, expression in TRIGRAM.items():
+        cursor.execute(
+            f"CREATE INDEX {name} ON casework_case USING gin ({expression} gin_trgm_ops)"
+        )
 
 
 def fill_cases(world: dict, total: int, now: dt.datetime, *, newly_overdue: int,
