@@ -26,15 +26,13 @@ from casework.api.serializers import (
     register_detail_section,
 )
 from casework.api.transitions import TransitionEndpoint, register
-from casework.transition_calls import register_transition_call, transition_call
+from casework.transition_calls import transition_call
 from contractors import selectors
 from contractors.models import WorkOrder
 from contractors.services import (
     contractor_of,
     current_work_order,
     work_order_acknowledge,
-    work_order_issue,
-    work_order_report_repair,
 )
 
 
@@ -190,28 +188,6 @@ def warranty_section(case, user) -> dict | None:
 
 
 def register_endpoints() -> None:
-    register_transition_call(
-        "notify_contractor",
-        lambda case, actor, d: work_order_issue(
-            case,
-            actor=actor,
-            contract=d["contract"],
-            due_at=d.get("due_at"),
-            note=d.get("note", ""),
-            version=d.get("version"),
-        ),
-    )
-    register_transition_call(
-        "report_repaired",
-        lambda case, actor, d: work_order_report_repair(
-            case,
-            actor=actor,
-            before=d["before"],
-            after=d["after"],
-            note=d.get("note", ""),
-            version=d.get("version"),
-        ),
-    )
     register(
         "notify_contractor",
         TransitionEndpoint(WorkOrderIssueSerializer, transition_call("notify_contractor")),

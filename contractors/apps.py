@@ -13,8 +13,10 @@ class ContractorsConfig(AppConfig):
         from contractors import evidence, notices, receivers  # noqa: F401
         from contractors.api import register_endpoints
         from contractors.scope import CONTRACTOR_SCOPE
+        from contractors.transition_calls import transition_calls_register
 
         scopes.register_scope(roles.CONTRACTOR, CONTRACTOR_SCOPE)
+        transition_calls_register()
         register_endpoints()
         # Unacknowledged work orders escalate within minutes of their deadline.
         add_beat_entry(
