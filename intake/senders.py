@@ -60,10 +60,10 @@ def _case_sender(channel: str):
 def staff_telegram_send(user, text: str) -> bool:
     """A notice to a staff member on Telegram; False when they have no chat with the bot or the
     channel is switched off."""
-    chat = StaffChat.objects.filter(user=user, channel=StaffChat.Channel.TELEGRAM).first()
-    if chat is None or not telegram.enabled():
+    if not telegram.enabled():
         return False
-    return telegram.send_text({"chat_id": chat.chat_id}, text)
+    chat = StaffChat.objects.filter(user=user, channel=StaffChat.Channel.TELEGRAM).first()
+    return chat is not None and telegram.send_text({"chat_id": chat.chat_id}, text)
 
 
 def senders_register() -> None:
