@@ -194,7 +194,9 @@ def _recipient(address: dict) -> dict[str, str]:
     return {}
 
 
-def send_text(address: dict, text: str) -> bool:
+def _message_send(address: dict, message: dict) -> bool:
+    """POST one message of the Cloud API to the recipient of `address`; False when there is
+    none. `message` is the part that differs by type ("type" and its object)."""
     recipient = _recipient(address)
     if not recipient:
         return False
@@ -207,30 +209,26 @@ def send_text(address: dict, text: str) -> bool:
             "messaging_product": "whatsapp",
             "recipient_type": "individual",
             **recipient,
-            "type": "text",
-            "text": {"preview_url": True, "body": text[:4096]},
+            **message,
         },
     )
     return True
 
 
+def send_text(address: dict, text: str) -> bool:
+    return _message_send(
+        address, {"type": "text", "text": {"preview_url": True, "body": text[:4096]}}
+    )
+
+
 def send_template(address: dict, language: str, parameters: list[str]) -> bool:
     """Outside the 24-hour service window only an approved template may be sent."""
-    recipient = _recipient(address)
-    if not recipient:
-        return False
-    settings = conf.whatsapp()
-    http.call(
-        "POST",
-        f"{settings.api_base}/{settings.phone_number_id}/messages",
-        headers=_auth(),
-        json_body={
-            "messaging_product": "whatsapp",
-            "recipient_type": "individual",
-            **recipient,
+    return _message_send(
+        address,
+        {
             "type": "template",
             "template": {
-                "name": settings.template_name,
+                "name": conf.whatsapp().template_name,
                 "language": {"code": language},
                 "components": [
                     {
@@ -241,4 +239,3 @@ def send_template(address: dict, language: str, parameters: list[str]) -> bool:
             },
         },
     )
-    return True
