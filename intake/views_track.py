@@ -29,6 +29,7 @@ def track_lookup(request):
 
 def _page(request: HttpRequest, case: Case, token: str, *, status: int = 200, errors=None):
     owner = token_matches(case, token)
+    confirmed = citizen_confirmed(case) if case.state == CaseState.VERIFIED else None
     return render(
         request,
         "intake/track.html",
@@ -36,10 +37,8 @@ def _page(request: HttpRequest, case: Case, token: str, *, status: int = 200, er
             "case": case,
             "timeline": case_public_timeline(case),
             "token": token if owner else "",
-            "may_confirm": owner
-            and case.state == CaseState.VERIFIED
-            and citizen_confirmed(case) is None,
-            "confirmed": citizen_confirmed(case) if case.state == CaseState.VERIFIED else None,
+            "may_confirm": owner and case.state == CaseState.VERIFIED and confirmed is None,
+            "confirmed": confirmed,
             "may_dispute": owner and case.state in (CaseState.VERIFIED, CaseState.REJECTED),
             "errors": errors or {},
         },
@@ -47,12 +46,17 @@ def _page(request: HttpRequest, case: Case, token: str, *, status: int = 200, er
     )
 
 
-@require_GET
-def track_case(request, code: str):
-    token = request.GET.get("t", "")
+def _case_or_404(code: str, token: str) -> Case:
     case = case_by_code(code, token)
     if case is None:
         raise Http404("no such tracking code")
+    return case
+
+
+@require_GET
+def track_case(request, code: str):
+    token = request.GET.get("t", "")
+    case = _case_or_404(code, token)
     return _page(request, case, token)
 
 
@@ -81,9 +85,7 @@ def _refused(request: HttpRequest, case: Case, token: str, exc: Exception):
 @require_POST
 def track_confirm(request, code: str):
     token = request.POST.get("t", "")
-    case = case_by_code(code, token)
-    if case is None:
-        raise Http404("no such tracking code")
+    case = _case_or_404(code, token)
     try:
         services.case_citizen_confirm(case, citizen_token=token, note=request.POST.get("note", ""))
     except (PermissionDenied, TransitionConflict) as exc:
@@ -95,9 +97,7 @@ def track_confirm(request, code: str):
 def track_dispute(request, code: str):
     """Dispute a verified repair, or appeal a rejection (the state tells which)."""
     token = request.POST.get("t", "")
-    case = case_by_code(code, token)
-    if case is None:
-        raise Http404("no such tracking code")
+    case = _case_or_404(code, token)
     if not token_matches(case, token):
         return _refused(request, case, token, PermissionDenied())
     try:
