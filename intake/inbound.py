@@ -26,13 +26,21 @@ from casework.models import OutboxJob
 from intake.channels.base import KIND_MESSAGE, Item
 from intake.models import InboundMessage
 
-# Headers worth keeping with a message; secrets (the Telegram secret token) are not among them.
-KEPT_HEADERS = ("Content-Type", "User-Agent", "X-Hub-Signature-256", "X-Forwarded-For")
+# Headers worth keeping with a message, by their WSGI environ keys (read directly: building
+# request.headers parses every header of the request); secrets such as the Telegram secret token
+# are not among them.
+KEPT_HEADERS = {
+    "CONTENT_TYPE": "Content-Type",
+    "HTTP_USER_AGENT": "User-Agent",
+    "HTTP_X_HUB_SIGNATURE_256": "X-Hub-Signature-256",
+    "HTTP_X_FORWARDED_FOR": "X-Forwarded-For",
+}
 
 
 def request_headers(request: HttpRequest) -> dict[str, str]:
-    kept = {name: request.headers[name][:500] for name in KEPT_HEADERS if name in request.headers}
-    kept["Remote-Addr"] = request.META.get("REMOTE_ADDR", "")
+    meta = request.META
+    kept = {name: meta[key][:500] for key, name in KEPT_HEADERS.items() if meta.get(key)}
+    kept["Remote-Addr"] = meta.get("REMOTE_ADDR", "")
     return kept
 
 
@@ -81,7 +89,7 @@ def _columns(model, *names: str) -> str:
 @functools.cache
 def _store_one_statement() -> str:
     """The message and its outbox job in one statement (identifiers from the models' metadata;
-    every value is a parameter). Built once per process."""
+    every value is a named parameter, each sent once). Built once per process."""
     quote = connection.ops.quote_name
     message_table, job_table = InboundMessage._meta.db_table, OutboxJob._meta.db_table
     message_columns = _columns(
@@ -95,13 +103,18 @@ def _store_one_statement() -> str:
     return f"""
         WITH message AS (
             INSERT INTO {quote(message_table)} ({message_columns})
-            VALUES (%s, %s, %s, %s, %s, %s, %s::jsonb, %s, %s, %s)
+            VALUES (
+                %(channel)s, %(external_id)s, %(kind)s, %(sender_key)s, %(position)s, %(body)s,
+                %(headers)s::jsonb, %(now)s,
+                CASE WHEN %(is_message)s THEN NULL ELSE %(now)s END, %(error)s
+            )
             ON CONFLICT ON CONSTRAINT {quote("one_inbound_message_per_external_id")} DO NOTHING
             RETURNING id
         ), job AS (
             INSERT INTO {quote(job_table)} ({job_columns})
-            SELECT %s, jsonb_build_object('message', message.id), %s, %s, %s, 0, ''
-            FROM message WHERE %s
+            SELECT %(job_kind)s, jsonb_build_object('message', message.id), %(pending)s,
+                %(now)s, %(now)s, 0, ''
+            FROM message WHERE %(is_message)s
             RETURNING id
         )
         SELECT (SELECT id FROM message), (SELECT id FROM job)
@@ -111,29 +124,21 @@ def _store_one_statement() -> str:
 def _store_one_postgresql(channel: str, body: bytes, headers: dict[str, str], item: Item) -> bool:
     """One statement, one commit: the message and (for a message) its outbox job. False when
     the item was a redelivery."""
-    now = timezone.now()
-    is_message = item.kind == KIND_MESSAGE
     statement = _store_one_statement()
-    params = [
-        channel,
-        item.external_id,
-        item.kind,
-        item.sender_key[:255],
-        item.position,
-        body,
-        json.dumps(headers),
-        now,
-        None if is_message else now,
-        item.error,
-        "intake_message",
-        OutboxJob.Status.PENDING,
-        now,
-        now,
-        is_message,
-    ]
-    # Server-side binding (psycopg's own Cursor under Django's wrapper, instead of the default
-    # client-side binding): psycopg prepares the statement once per connection and each webhook
-    # sends only its values. Autocommit: the statement is its own transaction.
+    params = {
+        "channel": channel,
+        "external_id": item.external_id,
+        "kind": item.kind,
+        "sender_key": item.sender_key[:255],
+        "position": item.position,
+        "body": body,
+        "headers": json.dumps(headers),
+        "now": timezone.now(),
+        "is_message": item.kind == KIND_MESSAGE,
+        "error": item.error,
+        "job_kind": "intake_message",
+        "pending": OutboxJob.Status.PENDING.value,
+    }
     connection.ensure_connection()
     with CursorWrapper(psycopg.Cursor(connection.connection), connection) as cursor:
         cursor.execute(statement, params)

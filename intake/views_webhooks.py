@@ -3,6 +3,9 @@
 A channel whose secrets are unset answers 404. A bad or missing signature is 403 and nothing is
 stored. A body that is not what the platform sends is stored with its error and answered 200, so
 that the platform stops retrying and staff see it in the intake errors list.
+
+These views take the bursts (Meta retries everything it could not deliver), so each reads its
+channel's settings once per request and its headers straight from the WSGI environ.
 """
 
 from __future__ import annotations
@@ -14,9 +17,12 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from intake import conf
 from intake.channels import facebook, telegram, whatsapp
-from intake.channels.base import Item, Malformed, malformed_item
+from intake.channels.base import Item, Malformed, malformed_item, meta_signature_valid
 from intake.inbound import messages_store, request_headers
+
+Split = Callable[[bytes], list[Item]]
 
 
 def _handshake(request: HttpRequest, verify_token: str) -> HttpResponse:
@@ -31,7 +37,7 @@ def _handshake(request: HttpRequest, verify_token: str) -> HttpResponse:
     return HttpResponse(challenge, content_type="text/plain")
 
 
-def _accept(channel: str, request: HttpRequest, split: Callable[[bytes], list[Item]]):
+def _accept(channel: str, request: HttpRequest, split: Split) -> HttpResponse:
     body = request.body
     try:
         items = split(body)
@@ -41,35 +47,42 @@ def _accept(channel: str, request: HttpRequest, split: Callable[[bytes], list[It
     return JsonResponse({"ok": True, "stored": stored})
 
 
+def _meta_webhook(
+    request: HttpRequest,
+    settings: conf.WhatsAppConf | conf.FacebookConf,
+    channel: str,
+    split: Split,
+) -> HttpResponse:
+    """WhatsApp and Messenger: the GET handshake, then signed POSTs."""
+    if not settings.enabled:
+        raise Http404(f"{channel} is not configured")
+    if request.method == "GET":
+        return _handshake(request, settings.verify_token)
+    signature = request.META.get("HTTP_X_HUB_SIGNATURE_256", "")
+    if not meta_signature_valid(request.body, signature, settings.app_secret):
+        return HttpResponse("bad signature", status=403, content_type="text/plain")
+    return _accept(channel, request, split)
+
+
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 def whatsapp_webhook(request: HttpRequest) -> HttpResponse:
-    if not whatsapp.enabled():
-        raise Http404("WhatsApp is not configured")
-    if request.method == "GET":
-        return _handshake(request, whatsapp.verify_token())
-    if not whatsapp.signature_valid(request.body, request.headers.get("X-Hub-Signature-256", "")):
-        return HttpResponse("bad signature", status=403, content_type="text/plain")
-    return _accept(whatsapp.CHANNEL, request, whatsapp.split)
-
-
-@csrf_exempt
-@require_http_methods(["POST"])
-def telegram_webhook(request: HttpRequest) -> HttpResponse:
-    if not telegram.enabled():
-        raise Http404("Telegram is not configured")
-    if not telegram.secret_valid(request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")):
-        return HttpResponse("bad secret token", status=403, content_type="text/plain")
-    return _accept(telegram.CHANNEL, request, telegram.split)
+    return _meta_webhook(request, conf.whatsapp(), whatsapp.CHANNEL, whatsapp.split)
 
 
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 def facebook_webhook(request: HttpRequest) -> HttpResponse:
-    if not facebook.enabled():
-        raise Http404("Messenger is not configured")
-    if request.method == "GET":
-        return _handshake(request, facebook.verify_token())
-    if not facebook.signature_valid(request.body, request.headers.get("X-Hub-Signature-256", "")):
-        return HttpResponse("bad signature", status=403, content_type="text/plain")
-    return _accept(facebook.CHANNEL, request, facebook.split)
+    return _meta_webhook(request, conf.facebook(), facebook.CHANNEL, facebook.split)
+
+
+@csrf_exempt
+@require_http_methods(["POST"])
+def telegram_webhook(request: HttpRequest) -> HttpResponse:
+    settings = conf.telegram()
+    if not settings.enabled:
+        raise Http404("Telegram is not configured")
+    secret = request.META.get("HTTP_X_TELEGRAM_BOT_API_SECRET_TOKEN", "")
+    if not telegram.secret_valid(secret, settings.secret_token):
+        return HttpResponse("bad secret token", status=403, content_type="text/plain")
+    return _accept(telegram.CHANNEL, request, telegram.split)

@@ -20,7 +20,6 @@ from intake.channels.base import (
     body_digest,
     coordinate,
     load_json,
-    meta_signature_valid,
     text_of,
 )
 
@@ -30,14 +29,6 @@ STANDARD_WINDOW = dt.timedelta(hours=24)
 
 def enabled() -> bool:
     return conf.facebook().enabled
-
-
-def verify_token() -> str:
-    return conf.facebook().verify_token
-
-
-def signature_valid(body: bytes, header: str) -> bool:
-    return meta_signature_valid(body, header, conf.facebook().app_secret)
 
 
 def _events(document: dict) -> list[dict]:

@@ -26,8 +26,8 @@ def enabled() -> bool:
     return conf.telegram().enabled
 
 
-def secret_valid(header: str) -> bool:
-    secret = conf.telegram().secret_token
+def secret_valid(header: str, secret: str) -> bool:
+    """X-Telegram-Bot-Api-Secret-Token against the secret set with setWebhook."""
     return bool(header) and hmac.compare_digest(header.encode(), secret.encode())
 
 

@@ -28,7 +28,6 @@ from intake.channels.base import (
     body_digest,
     coordinate,
     load_json,
-    meta_signature_valid,
     text_of,
 )
 
@@ -39,14 +38,6 @@ SERVICE_WINDOW = dt.timedelta(hours=24)
 
 def enabled() -> bool:
     return conf.whatsapp().enabled
-
-
-def verify_token() -> str:
-    return conf.whatsapp().verify_token
-
-
-def signature_valid(body: bytes, header: str) -> bool:
-    return meta_signature_valid(body, header, conf.whatsapp().app_secret)
 
 
 def _messages(document: Any) -> list[tuple[dict, dict]]:

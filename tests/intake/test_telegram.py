@@ -121,3 +121,10 @@ def test_without_a_default_category_the_bot_asks_for_one(post_webhook, channels,
     case = Case.objects.get()
     assert case.category.code == "pothole"  # 1. corruption_report, 2. pothole (by code)
     assert case.description == "Что-то непонятное во дворе"
+
+
+def test_the_secret_token_is_not_kept_with_the_message(post_webhook, channels):
+    post_webhook("telegram", update(7, text="Яма"))
+    headers = InboundMessage.objects.get().headers
+    assert headers["Content-Type"] == "application/json"
+    assert TG_SECRET not in str(headers)
