@@ -3,3 +3,4 @@
 from config.settings import *  # noqa: F403
 
 ROOT_URLCONF = "bench.intake_urls"
+WEBHOOK_URLCONF = "bench.intake_webhook_urls"

@@ -83,6 +83,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "config.urls"
+# The chat webhooks' own URL conf, used by their lean handler (config/wsgi.py).
+WEBHOOK_URLCONF = "intake.webhook_urls"
 WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [

@@ -3,8 +3,9 @@
 The chat platforms' webhooks are machine-to-machine: no session, no login, no CSRF token, no
 language, no flash messages, no page to frame. They are the one path that takes bursts (Meta
 retries everything it could not deliver), so they skip the middleware that exists for people and
-keep only what guards every request (host validation, security headers). Everything else gets the
-full stack of settings.MIDDLEWARE.
+keep only what guards every request (host validation, security headers); they are resolved against
+their own three routes (settings.WEBHOOK_URLCONF). Everything else gets the full stack of
+settings.MIDDLEWARE and the site's URL conf.
 """
 
 import os
@@ -18,6 +19,7 @@ site_application = get_wsgi_application()
 WEBHOOK_MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "config.middleware.webhook_urlconf",
 ]
 
 

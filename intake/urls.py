@@ -1,7 +1,8 @@
 from django.urls import path, re_path
 
-from intake import views_complain, views_staff, views_track, views_webhooks
+from intake import views_complain, views_staff, views_track
 from intake.open311 import views as open311
+from intake.webhook_urls import urlpatterns as webhook_urlpatterns
 
 FMT = r"\.(?P<fmt>json|xml)$"
 
@@ -13,9 +14,7 @@ urlpatterns = [
     path("track/<str:code>/", views_track.track_case, name="track"),
     path("track/<str:code>/confirm/", views_track.track_confirm, name="track-confirm"),
     path("track/<str:code>/dispute/", views_track.track_dispute, name="track-dispute"),
-    path("intake/whatsapp/", views_webhooks.whatsapp_webhook, name="whatsapp"),
-    path("intake/telegram/", views_webhooks.telegram_webhook, name="telegram"),
-    path("intake/facebook/", views_webhooks.facebook_webhook, name="facebook"),
+    *webhook_urlpatterns,
     path("intake/phone/", views_staff.phone_complaint, name="phone"),
     path("intake/errors/", views_staff.intake_errors, name="errors"),
     path("intake/errors/<int:pk>/retry/", views_staff.intake_retry, name="retry"),

@@ -46,11 +46,43 @@ def test_webhook_paths_are_the_three_chat_channels():
     assert wsgi.WEBHOOK_PATHS == {"/intake/whatsapp/", "/intake/telegram/", "/intake/facebook/"}
 
 
+def test_the_webhooks_own_url_conf_routes_exactly_the_webhook_paths():
+    from intake import webhook_urls
+
+    assert {"/" + str(route.pattern) for route in webhook_urls.urlpatterns} == wsgi.WEBHOOK_PATHS
+
+
+def test_webhooks_are_resolved_against_their_own_url_conf(channels, monkeypatch):
+    from intake import views_webhooks
+
+    seen = []
+    real = views_webhooks._accept
+
+    def spy(channel, request, split):
+        seen.append(request.urlconf)
+        return real(channel, request, split)
+
+    monkeypatch.setattr(views_webhooks, "_accept", spy)
+    body = body_of(wa_text("wamid.wsgi.urlconf", "Яма"))
+    answer = call("/intake/whatsapp/", "POST", body, x_hub_signature_256=sign(body, WA_SECRET))
+    assert answer["status"] == 200 and seen == ["intake.webhook_urls"]
+
+
+def test_an_unconfigured_channel_answers_404_through_the_lean_stack(db, monkeypatch):
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
+    monkeypatch.delenv("TELEGRAM_SECRET_TOKEN", raising=False)
+    answer = call("/intake/telegram/", "POST", b"{}", x_telegram_bot_api_secret_token="x")
+    assert answer["status"] == 404
+    assert not InboundMessage.objects.exists()
+
+
 def test_webhook_is_stored_through_the_lean_stack(channels):
     body = body_of(wa_text("wamid.wsgi.1", "Яма у дома 5"))
     answer = call("/intake/whatsapp/", "POST", body, x_hub_signature_256=sign(body, WA_SECRET))
     assert answer["status"] == 200, answer
-    assert InboundMessage.objects.filter(external_id="wamid.wsgi.1").count() == 1
+    message = InboundMessage.objects.get(external_id="wamid.wsgi.1")
+    assert message.headers["X-Hub-Signature-256"] == sign(body, WA_SECRET)
+    assert message.headers["Content-Type"] == "application/json"
     # No session, language or framing middleware ran: none of their marks is on the answer.
     assert "Set-Cookie" not in answer["headers"]
     assert "Content-Language" not in answer["headers"]
