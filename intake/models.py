@@ -42,8 +42,14 @@ class InboundMessage(models.Model):
     received_at = models.DateTimeField(_("received"), default=timezone.now)
     processed_at = models.DateTimeField(_("processed"), null=True, blank=True)
     error = models.TextField(_("error"), blank=True)
+    # Indexed only where set (see Meta): a message is stored without one, under load.
     draft = models.ForeignKey(
-        "Draft", null=True, blank=True, on_delete=models.SET_NULL, related_name="messages"
+        "Draft",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="messages",
+        db_index=False,
     )
 
     class Meta:
@@ -60,6 +66,11 @@ class InboundMessage(models.Model):
                 fields=["received_at"],
                 name="inbound_unprocessed",
                 condition=models.Q(processed_at__isnull=True),
+            ),
+            models.Index(
+                fields=["draft"],
+                name="inbound_by_draft",
+                condition=models.Q(draft__isnull=False),
             ),
         ]
 

@@ -14,7 +14,8 @@ class OutboxJob(models.Model):
 
     kind = models.CharField(max_length=64)
     payload = models.JSONField(default=dict)
-    dedupe_key = models.CharField(max_length=200, unique=True, null=True, blank=True)
+    # Unique where set (a partial constraint): most jobs have none, and they need no entry in it.
+    dedupe_key = models.CharField(max_length=200, null=True, blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     created_at = models.DateTimeField(default=timezone.now)
     available_at = models.DateTimeField(default=timezone.now)
@@ -23,6 +24,13 @@ class OutboxJob(models.Model):
     last_error = models.TextField(blank=True)
 
     class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dedupe_key"],
+                name="one_outbox_job_per_dedupe_key",
+                condition=models.Q(dedupe_key__isnull=False),
+            )
+        ]
         indexes = [
             models.Index(
                 fields=["available_at"],

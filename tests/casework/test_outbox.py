@@ -116,3 +116,14 @@ def test_workers_publish_committed_jobs_in_batches(monkeypatch):
     assert calls == []  # nothing ran here: the worker would run them
     assert outbox.outbox_run_many.run(ids) == {"done": 20}
     assert len(calls) == 20
+
+
+def test_the_database_refuses_a_second_job_with_the_same_dedupe_key():
+    from django.db import IntegrityError
+
+    OutboxJob.objects.create(kind="test.record", dedupe_key="same")
+    OutboxJob.objects.create(kind="test.record")  # jobs without a key never clash
+    OutboxJob.objects.create(kind="test.record")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        OutboxJob.objects.create(kind="test.record", dedupe_key="same")
+    assert OutboxJob.objects.filter(dedupe_key="same").count() == 1
