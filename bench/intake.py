@@ -21,6 +21,7 @@ import hmac
 import json
 import os
 import re
+import resource
 import shutil
 import signal
 import socket
@@ -132,7 +133,8 @@ def signed_bodies(path: Path, first: int) -> None:
 
 
 def cpu_ticks() -> dict[str, int]:
-    """CPU time (clock ticks) used so far by every process on the machine, by program name."""
+    """CPU time (clock ticks) used so far by every process on the machine and by the load
+    generator, by program name."""
     totals: dict[str, int] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
@@ -143,6 +145,10 @@ def cpu_ticks() -> dict[str, int]:
         fields = text[text.rindex(")") + 2 :].split()
         group = "gunicorn" if name.startswith(("gunicorn", "python")) else name.split(":")[0]
         totals[group] = totals.get(group, 0) + int(fields[11]) + int(fields[12])
+    # wrk has exited by the time the second reading is taken; its CPU is that of the children
+    # this script has waited for (gunicorn and redis-server are still running then).
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    totals["wrk"] = round((children.ru_utime + children.ru_stime) * os.sysconf("SC_CLK_TCK"))
     return totals
 
 
