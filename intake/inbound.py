@@ -16,7 +16,8 @@ import functools
 import json
 
 import psycopg
-from django.db import IntegrityError, connection, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.utils import CursorWrapper
 from django.http import HttpRequest
 from django.utils import timezone
@@ -46,8 +47,9 @@ def request_headers(request: HttpRequest) -> dict[str, str]:
 
 def messages_store(channel: str, body: bytes, headers: dict[str, str], items: list[Item]) -> int:
     """Insert the items; return how many were new (redeliveries are left out)."""
-    if connection.vendor == "postgresql" and len(items) == 1 and not connection.in_atomic_block:
-        return int(_store_one_postgresql(channel, body, headers, items[0]))
+    database = connections[DEFAULT_DB_ALIAS]  # once: each use of the `connection` proxy looks it up
+    if database.vendor == "postgresql" and len(items) == 1 and not database.in_atomic_block:
+        return int(_store_one_postgresql(database, channel, body, headers, items[0]))
     now = timezone.now()
     stored = 0
     # One item (the usual case) needs no savepoint: a redelivery simply rolls the whole back.
@@ -121,7 +123,9 @@ def _store_one_statement() -> str:
     """  # noqa: S608
 
 
-def _store_one_postgresql(channel: str, body: bytes, headers: dict[str, str], item: Item) -> bool:
+def _store_one_postgresql(
+    database: BaseDatabaseWrapper, channel: str, body: bytes, headers: dict[str, str], item: Item
+) -> bool:
     """One statement, one commit: the message and (for a message) its outbox job. False when
     the item was a redelivery."""
     statement = _store_one_statement()
@@ -139,8 +143,8 @@ def _store_one_postgresql(channel: str, body: bytes, headers: dict[str, str], it
         "job_kind": "intake_message",
         "pending": OutboxJob.Status.PENDING.value,
     }
-    connection.ensure_connection()
-    with CursorWrapper(psycopg.Cursor(connection.connection), connection) as cursor:
+    database.ensure_connection()
+    with CursorWrapper(psycopg.Cursor(database.connection), database) as cursor:
         cursor.execute(statement, params)
         message_id, job_id = cursor.fetchone()
     if message_id is None:
