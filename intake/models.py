@@ -61,7 +61,10 @@ class InboundMessage(models.Model):
             )
         ]
         indexes = [
-            models.Index(fields=["-received_at"], name="inbound_recent"),
+            # Ascending: new messages go to the right edge, where PostgreSQL appends without a
+            # descent and splits pages 90/10 (a descending one grew at the left, half empty).
+            # Newest-first lists read it backwards.
+            models.Index(fields=["received_at"], name="inbound_recent"),
             models.Index(
                 fields=["received_at"],
                 name="inbound_unprocessed",
