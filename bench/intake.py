@@ -90,6 +90,12 @@ def commits(url: str) -> tuple[int, int]:
     return int(rows[0][0]), int(rows[0][1])
 
 
+def wal_flushes(url: str) -> int:
+    """WAL flushes to disk (fdatasync) by the whole server so far: a commit waits for one unless
+    a concurrent commit's flush already covered it."""
+    return int(sql(admin_url(url, "postgres"), "SELECT wal_sync FROM pg_stat_wal")[0][0])
+
+
 def signed_bodies(path: Path, first: int) -> None:
     """MESSAGES signed bodies with message ids from `first` on: each wrk run gets its own file,
     so that no request is a redelivery of an earlier one."""
@@ -261,7 +267,7 @@ def main() -> None:
             ["wrk", "-t", "1", "-c", "2", "-d", "2s", hello_url], capture_output=True, check=True
         )  # warm both workers up
         time.sleep(2)  # statistics of the set-up connections reach pg_stat_database
-        before = commits(base_url)
+        before, flushes_before = commits(base_url), wal_flushes(base_url)
         hello, lean, hooks, failures = [], [], [], 0
         cpu_hello, cpu_hooks = [], []
         for round_no in range(ROUNDS):
@@ -283,7 +289,7 @@ def main() -> None:
         time.sleep(1.5)
         stored = sql(bench_url, "SELECT count(*) FROM intake_inboundmessage")[0][0]
         jobs = sql(bench_url, "SELECT count(*) FROM casework_outboxjob")[0][0]
-        after = commits(base_url)
+        after, flushes = commits(base_url), wal_flushes(base_url) - flushes_before
         delta = after[0] - before[0] - 2  # the two counting queries just above
         sessions = after[1] - before[1] - 2
         hello_rps, hook_rps = statistics.mean(hello), statistics.mean(hooks)
@@ -303,6 +309,7 @@ def main() -> None:
             f"database commits per stored message: {delta / stored:.3f}  ({delta} commits, "
             f"{sessions} connections opened by the server)"
         )
+        print(f"WAL flushes per stored message: {flushes / stored:.2f}  (whole server)")
         if stored >= MESSAGES * ROUNDS:
             print("warning: every pre-signed message was used; later requests were redeliveries")
     finally:
