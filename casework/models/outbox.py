@@ -15,7 +15,8 @@ class OutboxJob(models.Model):
     kind = models.CharField(max_length=64)
     payload = models.JSONField(default=dict)
     # Unique where set (a partial constraint): most jobs have none, and they need no entry in it.
-    dedupe_key = models.CharField(max_length=200, null=True, blank=True)
+    # NULL, not "", is "none": any number of jobs may have no key.
+    dedupe_key = models.CharField(max_length=200, null=True, blank=True)  # noqa: DJ001
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     created_at = models.DateTimeField(default=timezone.now)
     available_at = models.DateTimeField(default=timezone.now)
