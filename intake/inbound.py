@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import json
+import threading
 
 import psycopg
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
@@ -123,11 +124,27 @@ def _store_one_statement() -> str:
     """  # noqa: S608
 
 
+_thread = threading.local()
+
+
+def _store_cursor(database: BaseDatabaseWrapper) -> psycopg.Cursor:
+    """This thread's cursor for the store statement, kept while the connection lasts.
+
+    Server-side binding (psycopg's own Cursor, not the client-side one Django's connection
+    makes): psycopg prepares the statement once per connection and each webhook sends only its
+    values. A new cursor for every webhook was a quarter of the store's own CPU."""
+    database.ensure_connection()
+    cursor = getattr(_thread, "store_cursor", None)
+    if cursor is None or cursor.closed or cursor.connection is not database.connection:
+        cursor = _thread.store_cursor = psycopg.Cursor(database.connection)
+    return cursor
+
+
 def _store_one_postgresql(
     database: BaseDatabaseWrapper, channel: str, body: bytes, headers: dict[str, str], item: Item
 ) -> bool:
-    """One statement, one commit: the message and (for a message) its outbox job. False when
-    the item was a redelivery."""
+    """One statement, one commit (the connection is in autocommit, so the statement is its own
+    transaction): the message and, for a message, its outbox job. False for a redelivery."""
     statement = _store_one_statement()
     params = {
         "channel": channel,
@@ -143,10 +160,9 @@ def _store_one_postgresql(
         "job_kind": "intake_message",
         "pending": OutboxJob.Status.PENDING.value,
     }
-    database.ensure_connection()
-    with CursorWrapper(psycopg.Cursor(database.connection), database) as cursor:
-        cursor.execute(statement, params)
-        message_id, job_id = cursor.fetchone()
+    cursor = CursorWrapper(_store_cursor(database), database)
+    cursor.execute(statement, params)
+    message_id, job_id = cursor.fetchone()
     if message_id is None:
         return False  # the same external id again: a redelivery
     if job_id is not None:

@@ -103,3 +103,28 @@ def test_a_webhook_costs_exactly_one_commit(requires_postgres, channels, monkeyp
     assert response.status_code == 200
     assert len(commits) == 1, commits
     assert InboundMessage.objects.count() == messages and len(dispatched) == messages
+
+
+def test_the_store_cursor_lasts_as_long_as_its_connection(requires_postgres, channels):
+    """The store statement's cursor is kept between webhooks and made anew after the database
+    connection was closed (as CONN_MAX_AGE and broken connections do)."""
+    from intake import inbound
+
+    def post(message_id: str) -> int:
+        body = body_of(wa_text(message_id, "Яма"))
+        signature = sign(body, WA_SECRET)
+        return Client().post(
+            "/intake/whatsapp/",
+            body,
+            content_type="application/json",
+            HTTP_X_HUB_SIGNATURE_256=signature,
+        ).status_code
+
+    assert post("wamid.cursor.1") == 200
+    first = inbound._thread.store_cursor
+    assert post("wamid.cursor.2") == 200
+    assert inbound._thread.store_cursor is first
+    connection.close()
+    assert post("wamid.cursor.3") == 200
+    assert inbound._thread.store_cursor is not first and first.connection.closed
+    assert InboundMessage.objects.filter(external_id__startswith="wamid.cursor.").count() == 3
