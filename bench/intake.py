@@ -302,8 +302,8 @@ def main() -> None:
             print(f"  webhook: {cpu_hooks[round_no]}")
         ratios = [hook / base for hook, base in zip(hooks, hello, strict=True)]
         print(f"ratio per round: {', '.join(f'{r:.2f}' for r in ratios)} (for the record)")
-        print(f"ratio webhook/lean hello, best rounds: {max(hooks) / max(lean):.2f}")
-        print(f"ratio webhook/hello, best rounds: {max(hooks) / max(hello):.2f}  (target >= 0.35)")
+        print(f"ratio webhook/lean hello, best rounds: {max(hooks) / max(lean):.3f}")
+        print(f"ratio webhook/hello, best rounds: {max(hooks) / max(hello):.3f}  (target >= 0.35)")
         print(f"messages stored: {stored}, outbox jobs: {jobs}, non-2xx responses: {failures}")
         print(
             f"database commits per stored message: {delta / stored:.3f}  ({delta} commits, "
