@@ -113,12 +113,16 @@ def test_the_store_cursor_lasts_as_long_as_its_connection(requires_postgres, cha
     def post(message_id: str) -> int:
         body = body_of(wa_text(message_id, "Яма"))
         signature = sign(body, WA_SECRET)
-        return Client().post(
-            "/intake/whatsapp/",
-            body,
-            content_type="application/json",
-            HTTP_X_HUB_SIGNATURE_256=signature,
-        ).status_code
+        return (
+            Client()
+            .post(
+                "/intake/whatsapp/",
+                body,
+                content_type="application/json",
+                HTTP_X_HUB_SIGNATURE_256=signature,
+            )
+            .status_code
+        )
 
     assert post("wamid.cursor.1") == 200
     first = inbound._thread.store_cursor
