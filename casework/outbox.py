@@ -174,8 +174,7 @@ class _Batcher:
                 batch.append(self.ids.get_nowait())
             except queue.Empty:
                 break
-        for start in range(0, len(batch), BATCH_SIZE):
-            _publish(batch[start : start + BATCH_SIZE])
+        dispatch_many(batch)
 
     def drain(self) -> None:
         self._publish_queued([])
