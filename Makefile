@@ -1,5 +1,9 @@
 # make run  - set up from a fresh clone and serve the demo on http://127.0.0.1:8000 (SQLite).
-# make test - set up and run ruff, Django's checks, the migrations check and the whole suite.
+# make test - set up and run ruff, Django's checks, the migrations check and the whole suite,
+#             in a random order (pytest-randomly; the header prints the seed: rerun one order with
+#             make test PYTEST_ARGS="-p randomly --randomly-seed=N", file order with "-p no:randomly"),
+#             test files shared among TEST_PROCESSES processes (pytest-xdist).
+# make smoke - start the production stack on loopback ports, run a scenario with faults, count.
 
 PYTHON ?= python3.11
 VENV := .venv
@@ -7,10 +11,14 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 
+# Test files run in this many processes (pytest-xdist): most slow tests wait on a worker, a browser
+# or a subprocess, so three share two cores well. TEST_PROCESSES=0 runs them in this process.
+TEST_PROCESSES ?= 3
+
 # A local run needs no secrets; production sets SECRET_KEY and DEBUG stays off.
 export DEBUG ?= 1
 
-.PHONY: run test install migrate messages lint worker beat bench clean
+.PHONY: run test smoke install migrate messages messages-update lint worker beat bench clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -24,6 +32,12 @@ messages: install
 	@if command -v msgfmt >/dev/null; then $(PY) manage.py compilemessages --ignore .venv --verbosity 0; \
 	else echo "msgfmt not found: using the committed .mo files"; fi
 
+# Refresh the catalogs from the code. No source locations and no creation date, so that a change
+# touches only the entries it adds or removes (and parallel branches merge cleanly).
+messages-update: install
+	$(PY) manage.py makemessages -l kk -l ru -l en --no-location --ignore .venv --ignore bench --ignore tests
+	sed -i '/^"POT-Creation-Date:/d' locale/*/LC_MESSAGES/django.po
+
 migrate: install
 	$(PY) manage.py migrate --noinput
 
@@ -35,7 +49,12 @@ test: install messages
 	$(BIN)/ruff check .
 	$(PY) manage.py check --fail-level WARNING
 	$(PY) manage.py makemigrations --check --dry-run
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -p randomly -n $(TEST_PROCESSES) --dist loadfile --durations=15 $(PYTEST_ARGS)
+
+# The production stack on loopback ports (nginx, gunicorn x2, PgBouncer, PostgreSQL primary and
+# replica, Redis with Sentinel, Celery workers and beat, S3), a scenario and faults: deploy/smoke.py.
+smoke: install messages
+	DEBUG= $(PY) deploy/smoke.py
 
 lint: install
 	$(BIN)/ruff check .

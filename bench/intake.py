@@ -195,6 +195,9 @@ def main() -> None:
         "SECRET_KEY": "bench-" + Fernet.generate_key().decode(),
         "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        # wrk speaks plain HTTP to gunicorn, where production has nginx terminate TLS: without
+        # this every request would be answered with the HTTPS redirect (settings since Dec 1).
+        "SECURE_SSL_REDIRECT": "0",
         "DATABASE_URL": bench_url,
         "REDIS_URL": f"redis://127.0.0.1:{redis_port}/0",
         "MEDIA_ROOT": str(work / "media"),

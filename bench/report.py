@@ -144,10 +144,21 @@ CROSS JOIN LATERAL (SELECT
 INSERT INTO casework_caseevent (case_id, seq, actor_id, role, action, from_state, to_state,
   reason, payload, created_at, prev_hash, hash)
 SELECT c.id, s.seq, NULL, 'system', s.action, s.from_state, s.to_state, '',
+  -- As the services write them: the deadlines in force after each event on every lifecycle
+  -- event, and the work order's due moment on notify_contractor.
   CASE WHEN s.action = 'notify_contractor' THEN jsonb_build_object('due_at',
          to_char((c.received_at + interval '14 days') AT TIME ZONE 'UTC',
                  'YYYY-MM-DD"T"HH24:MI:SS"+00:00"'))
-       ELSE '{}'::jsonb END,
+       ELSE '{}'::jsonb END
+  || jsonb_build_object(
+       'answer_due_at', to_char(c.due_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"+00:00"'),
+       'stage_due_at', CASE
+         WHEN s.action = 'verify' THEN NULL
+         WHEN s.action = 'notify_contractor' THEN
+           to_char((c.received_at + interval '14 days') AT TIME ZONE 'UTC',
+                   'YYYY-MM-DD"T"HH24:MI:SS"+00:00"')
+         ELSE to_char((c.received_at + (s.hours + 72) * interval '1 hour') AT TIME ZONE 'UTC',
+                      'YYYY-MM-DD"T"HH24:MI:SS"+00:00"') END),
   c.received_at + s.hours * interval '1 hour',
   md5(c.id || ':' || (s.seq - 1)) || md5((s.seq - 1) || ':' || c.id),
   md5(c.id || ':' || s.seq) || md5(s.seq || ':' || c.id)
@@ -231,13 +242,15 @@ def measure(region, repeats: int) -> dict:
     csv_name = "cases.csv"
     # The CSV bytes as the report attaches them, for the baseline's identical rendering.
     from reports import monthly
-    from reports.documents import _csv_bytes
-
-    data, query = monthly.monthly_gather(scope, period)
-    csv_content, csv_count = _csv_bytes(monthly.case_rows(query, data["flags"]))
-    attachment = (FileToAttach(csv_name, csv_content, "cases"),)
+    from reports.documents import _case_list
     from reports.sql import report_snapshot
 
+    with report_snapshot():
+        data, query = monthly.monthly_gather(scope, period)
+        csv_content, _rows_sha, csv_count = _case_list(
+            monthly.case_rows(query, data["flags"], period)
+        )
+    attachment = (FileToAttach(csv_name, csv_content, "cases"),)
     totals, baselines, gathers = [], [], []
     for _ in range(repeats):
         started = time.perf_counter()
@@ -249,7 +262,7 @@ def measure(region, repeats: int) -> dict:
         started = time.perf_counter()
         with report_snapshot():
             gathered, q = monthly.monthly_gather(scope, period)
-            sum(1 for _row in monthly.case_rows(q, gathered["flags"]))
+            sum(1 for _row in monthly.case_rows(q, gathered["flags"], period))
         gathers.append(time.perf_counter() - started)
     return {
         "baseline": statistics.median(baselines),

@@ -17,7 +17,7 @@ def broker_in_memory() -> None:
     from config.celery import app
 
     app.conf.task_always_eager = False
-    app.conf.broker_url = "memory://"
+    app.conf.broker_url = "memory://localhost/"  # named, so kombu does not warn about it
 
 
 def org() -> dict:

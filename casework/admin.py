@@ -42,7 +42,14 @@ class OfficialAdmin(SimpleHistoryAdmin):
 
 @admin.register(models.Category)
 class CategoryAdmin(SimpleHistoryAdmin):
-    list_display = ["code", "name_ru", "public", "requires_identity", "sla_total_days"]
+    list_display = [
+        "code",
+        "name_ru",
+        "public",
+        "requires_identity",
+        "corruption_report",
+        "sla_total_days",
+    ]
 
 
 @admin.register(models.CategoryRouting)

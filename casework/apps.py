@@ -12,6 +12,7 @@ class CaseworkConfig(AppConfig):
             checks,
             deadlines,
             notices,
+            photo_jobs,
             sqlite_unicode,
             sweep,
         )

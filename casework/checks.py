@@ -2,14 +2,13 @@
 
 from django.core import checks
 
+from casework.models import Case
 from casework.roles import TRANSITION_ROLES
 from casework.states import TRANSITION_NAMES, legal_pairs
 
 
 @checks.register()
 def lifecycle_consistent(app_configs, **kwargs):
-    from casework.models import Case
-
     errors = []
     field = Case._meta.get_field("state")
     model_pairs = set()

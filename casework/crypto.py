@@ -5,7 +5,9 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import json
 from functools import lru_cache
+from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
@@ -33,11 +35,29 @@ def decrypt(token: str) -> str:
     return fernet().decrypt(token.encode()).decode()
 
 
+@lru_cache(maxsize=4)
+def _index_key(secret: str) -> bytes:
+    return hashlib.sha256(("blind-index:" + secret).encode()).digest()
+
+
+def index_key() -> bytes:
+    """The key of every blind index: BLIND_INDEX_KEY, or else SECRET_KEY (so that rotating the
+    secret key need not orphan every index; see README)."""
+    return _index_key(getattr(settings, "BLIND_INDEX_KEY", "") or settings.SECRET_KEY)
+
+
 def blind_index(value: str) -> str:
     """A keyed digest for equality look-ups on encrypted values (e.g. the same phone)."""
-    key = hashlib.sha256(("blind-index:" + settings.SECRET_KEY).encode()).digest()
     normalised = "".join(value.split()).lower()
-    return hmac.new(key, normalised.encode(), hashlib.sha256).hexdigest()
+    return hmac.new(index_key(), normalised.encode(), hashlib.sha256).hexdigest()
+
+
+def sender_index(channel: str, sender_key: str) -> str:
+    """A keyed digest of a chat sender's platform id (a phone number, a chat id, a page-scoped
+    id): the same sender gives the same digest, which tells nothing without the key. Ids are
+    compared exactly (platform ids are case-sensitive)."""
+    message = f"sender:{channel}:{sender_key}".encode()
+    return hmac.new(index_key(), message, hashlib.sha256).hexdigest()
 
 
 class EncryptedTextField(models.TextField):
@@ -56,3 +76,33 @@ class EncryptedTextField(models.TextField):
         if value is None or value == "":
             return value
         return encrypt(value)
+
+
+class EncryptedJSONField(models.TextField):
+    """A JSON object stored as one Fernet token; reads give the object ({} when empty)."""
+
+    def from_db_value(self, value, expression, connection):
+        if not value:
+            return {}
+        try:
+            return json.loads(decrypt(value))
+        except (InvalidToken, ValueError):
+            return {}
+
+    def to_python(self, value: Any) -> Any:
+        if isinstance(value, str):
+            try:
+                return json.loads(value) if value else {}
+            except ValueError:
+                return {}
+        return value
+
+    def get_prep_value(self, value):
+        if value is None:
+            return None
+        if not value:
+            return ""
+        return encrypt(json.dumps(value, sort_keys=True, ensure_ascii=False))
+
+    def value_to_string(self, obj) -> str:
+        return json.dumps(self.value_from_object(obj), ensure_ascii=False)

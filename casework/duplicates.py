@@ -16,6 +16,7 @@ from decimal import Decimal
 from django.db.models import Q
 
 from casework.models import Case
+from casework.selectors import cases_visible_to
 from casework.states import CLOSED_STATES
 
 RADIUS_M = 50
@@ -76,3 +77,14 @@ def case_possible_duplicates(case: Case, *, limit: int = 10) -> list[PossibleDup
             found.append(PossibleDuplicate(row, round(metres, 1)))
     found.sort(key=lambda d: d.distance_m)
     return found[:limit]
+
+
+def case_duplicates_visible_to(case: Case, user, *, limit: int = 5) -> list[PossibleDuplicate]:
+    """The possible duplicates of `case` that `user` may see, nearest first (shown at triage)."""
+    found = case_possible_duplicates(case, limit=limit * 2)
+    visible = set(
+        cases_visible_to(user)
+        .filter(pk__in=[d.case.pk for d in found])
+        .values_list("pk", flat=True)
+    )
+    return [d for d in found if d.case.pk in visible][:limit]

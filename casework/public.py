@@ -7,24 +7,10 @@ import datetime as dt
 import secrets
 from dataclasses import dataclass
 
-from django.utils.translation import gettext_lazy as _
-
-from casework.models import Case, CaseEvent
+from casework.events import KINDS, PUBLIC_KINDS
+from casework.models import Attachment, Case, CaseEvent
 from casework.states import CaseState, RejectReason
-
-# Actions shown to the public, and whether their reason text is addressed to the citizen.
-_PUBLIC_ACTIONS = {
-    "open": (_("Complaint received"), False),
-    "assign": (_("Sent to the responsible department"), False),
-    "notify_contractor": (_("Work order issued to a contractor"), False),
-    "report_repaired": (_("Contractor reported the repair done"), False),
-    "return_for_rework": (_("Inspector sent the repair back for rework"), False),
-    "verify": (_("Repair checked and accepted by an inspector"), False),
-    "reject": (_("Complaint closed without repair"), True),
-    "reopen": (_("Case reopened"), False),
-    "citizen_confirm": (_("The citizen confirmed the repair"), False),
-    "extend_deadline": (_("Deadline extended by a motivated decision"), True),
-}
+from casework.tracking import tracking_code_normal, tracking_code_plausible
 
 
 @dataclass(frozen=True)
@@ -36,10 +22,14 @@ class PublicEntry:
 
 
 def case_by_code(code: str, token: str | None = None) -> Case | None:
-    """The case a tracking code names, if the holder may see it."""
+    """The case a tracking code names, if the holder may see it. A code whose check character
+    does not match is not looked up."""
+    code = tracking_code_normal(code)
+    if not tracking_code_plausible(code):
+        return None
     case = (
         Case.objects.select_related("category", "district", "department")
-        .filter(tracking_code__iexact=(code or "").strip())
+        .filter(tracking_code__iexact=code)
         .first()
     )
     if case is None:
@@ -67,22 +57,36 @@ def citizen_confirmed(case: Case) -> CaseEvent | None:
 
 def case_public_timeline(case: Case) -> list[PublicEntry]:
     entries = []
-    events = CaseEvent.objects.filter(case=case, action__in=_PUBLIC_ACTIONS).order_by("seq")
+    events = CaseEvent.objects.filter(case=case, action__in=PUBLIC_KINDS).order_by("seq")
     for event in events:
-        label, reason_is_public = _PUBLIC_ACTIONS[event.action]
+        kind = KINDS[event.action]
         detail = ""
         if event.action == "reject":
             code = event.payload.get("reason_code", "")
             reason_label = RejectReason(code).label if code in RejectReason.values else ""
             detail = " — ".join(part for part in (str(reason_label), event.reason) if part)
-        elif reason_is_public:
+        elif kind.public_reason:
             detail = event.reason
         entries.append(
             PublicEntry(
                 when=event.created_at,
-                label=str(label),
+                label=str(kind.label),
                 detail=detail,
                 state=str(CaseState(event.to_state).label) if event.to_state else "",
             )
         )
     return entries
+
+
+def case_public_after_photos(case: Case) -> list[Attachment]:
+    """The "after" photos of the repair the case was last reported with (their public copies,
+    without location EXIF): what the citizen is asked to judge. Empty before any report."""
+    report = CaseEvent.objects.filter(case=case, action="report_repaired").order_by("-seq").first()
+    if report is None:
+        return []
+    ids = [pk for pk in report.payload.get("photos", []) if isinstance(pk, int)]
+    return list(
+        Attachment.objects.filter(case=case, kind=Attachment.Kind.AFTER, pk__in=ids).order_by(
+            "uploaded_at", "id"
+        )
+    )

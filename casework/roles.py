@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 CLERK = "clerk"
@@ -20,6 +21,20 @@ ROLE_LABELS = {
     INVESTIGATOR: _("Anti-corruption investigator"),
     MANAGER: _("Manager"),
 }
+# Who else an event can name as its actor's role.
+ACTOR_LABELS = {
+    **ROLE_LABELS,
+    "citizen": _("Citizen"),
+    "system": _("System"),
+    "admin": _("Administrator"),
+}
+
+
+def role_label(role: str) -> str:
+    """A role recorded on an event, in the active language; never a raw code."""
+    label = ACTOR_LABELS.get(role)
+    return str(label) if label is not None else gettext("Other role")
+
 
 # Which roles may take each transition (scope and per-transition conditions come on top).
 TRANSITION_ROLES: dict[str, frozenset[str]] = {
@@ -30,11 +45,20 @@ TRANSITION_ROLES: dict[str, frozenset[str]] = {
     "return_for_rework": frozenset({INSPECTOR}),
     "reject": frozenset({CLERK, OFFICER}),
     "reopen": frozenset({CLERK, OFFICER, INVESTIGATOR}),
-    "extend_deadline": frozenset({OFFICER}),
+    # A corruption report's lifecycle: the region's anti-corruption investigators only.
+    "review_start": frozenset({INVESTIGATOR}),
+    "refer": frozenset({INVESTIGATOR}),
+    "answer": frozenset({INVESTIGATOR}),
+    # Department officers for a repair; investigators for the corruption report they review.
+    "extend_deadline": frozenset({OFFICER, INVESTIGATOR}),
 }
 
-# Roles that may read complainant contact data (each reveal still needs a reason and is logged).
+# Roles that may read complainant contact data in their scope: those that call citizens back,
+# and investigators (each reveal still needs a real reason and is logged).
 CONTACT_READER_ROLES = frozenset({CLERK, OFFICER, INVESTIGATOR})
+# Who reported corruption is known to the region's anti-corruption investigators only: telling
+# anyone else is a crime (Article 424 of the Criminal Code).
+CORRUPTION_REPORTER_READER_ROLES = frozenset({INVESTIGATOR})
 
 
 def user_roles(user) -> frozenset[str]:

@@ -10,18 +10,20 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
+import re
 import secrets
 from collections.abc import Callable, Iterable
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, NamedTuple
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
-from casework import clock, deadlines, outbox, permissions, roles, scopes
-from casework.audit import event_append
+from casework import clock, deadlines, limits, outbox, permissions, roles, tracking
+from casework.audit import NewEvent, event_append, events_append_many
 from casework.models import (
     Attachment,
     Case,
@@ -30,11 +32,22 @@ from casework.models import (
     Complainant,
     Department,
     District,
-    TrackingSequence,
+    EscalationLevel,
 )
+from casework.photo_jobs import attachment_process_later
+from casework.selectors import cases_visible_to
 from casework.signals import case_changed
 from casework.states import CLOSED_STATES, CaseState, Channel, Priority, RejectReason
-from casework.uploads import CheckedImage, attachment_store, files_discard, image_check
+from casework.uploads import (
+    CheckedImage,
+    ProbedImage,
+    attachment_store,
+    files_discard,
+    image_check,
+    image_probe,
+    original_keep,
+    original_name_of,
+)
 
 REASON_MAX = 4000
 CASE_EVENT_TOPIC = "case.event"
@@ -52,12 +65,44 @@ class TransitionConflict(Exception):
 # Shared machinery
 
 
-def _lock(case: Case | int) -> Case:
+def case_lock(case: Case | int) -> Case:
+    """The case row, locked for the rest of the transaction. Every writer takes this lock first
+    (then any rows of its own), so that locks are always taken in the same order."""
     pk = case.pk if isinstance(case, Case) else case
     try:
         return Case.objects.select_for_update().select_related("category").get(pk=pk)
     except Case.DoesNotExist:
         raise ValidationError({"case": _("No such case.")}) from None
+
+
+def case_note(
+    case: Case,
+    *,
+    actor,
+    role: str,
+    action: str,
+    reason: str = "",
+    payload: dict[str, Any] | None = None,
+) -> CaseEvent:
+    """Append an event that records a fact about a case without changing its state (a work
+    order acknowledged, contact data revealed, an original photo opened). `case` must be locked
+    (`case_lock`) or created in the current transaction."""
+    event = event_append(
+        case,
+        actor=actor,
+        role=role,
+        action=action,
+        from_state=case.state,
+        to_state=case.state,
+        reason=reason,
+        payload=payload,
+    )
+    had_flag = getattr(case, "skip_history_when_saving", False)
+    case.skip_history_when_saving = True
+    case.save(update_fields=["event_seq"])
+    if not had_flag:
+        del case.skip_history_when_saving
+    return event
 
 
 def _required_text(value: str | None, field: str, message: str) -> str:
@@ -78,10 +123,20 @@ def check_version(case: Case, version: int | None) -> None:
 
 
 def transition_authorise(name: str, case: Case, actor) -> str:
-    """Role check first (403), then the state (409), then the role's rule in this state (403)."""
+    """Role check first (403), then the kind of case (403: a corruption report takes only its own
+    transitions), then the state (409), then the role's rule in this state (403)."""
     granted = roles.TRANSITION_ROLES.get(name, frozenset()) & roles.user_roles(actor)
     if actor is None or not granted:
         raise PermissionDenied(_("Your role may not do this."))
+    if not permissions.in_lane(name, case):
+        if case.category.corruption_report:
+            raise PermissionDenied(
+                _(
+                    "A corruption report is handled by the anti-corruption investigators of its "
+                    "region only: it is never routed to a department or a contractor."
+                )
+            )
+        raise PermissionDenied(_("Only a corruption report is reviewed by investigators."))
     if not can_proceed(getattr(case, name)):
         raise TransitionConflict(
             _("This cannot be done while the case is “%(state)s”.")
@@ -124,7 +179,7 @@ def _record(
         from_state=from_state,
         to_state=case.state,
         reason=reason,
-        payload=payload,
+        payload={**(payload or {}), **_deadlines_in_force(case)},
         role=role,
     )
     case.save()
@@ -137,9 +192,21 @@ def _record(
     return event
 
 
+def _deadlines_in_force(case: Case) -> dict[str, str | None]:
+    """The deadlines as this event leaves them, kept on the event: reports count lateness
+    against what was set at the time, not against today's category settings."""
+    return {
+        "answer_due_at": case.due_at.isoformat() if case.due_at else None,
+        "stage_due_at": case.stage_due_at.isoformat() if case.stage_due_at else None,
+    }
+
+
 def _stage_due(case: Case, start: dt.datetime) -> dt.datetime | None:
     if case.state in CLOSED_STATES:
         return None
+    if case.state == CaseState.UNDER_REVIEW:
+        # A corruption report under review has one stage left: the answer itself.
+        return case.due_at
     return deadlines.add_working_days(start, case.category.stage_days(case.state))
 
 
@@ -171,13 +238,12 @@ def _checked(files: Iterable | None, field: str) -> list[CheckedImage]:
 # Opening a case
 
 
-def _next_tracking_code(case: Case, year: int) -> str:
-    sequence, _created = TrackingSequence.objects.select_for_update().get_or_create(
-        region=case.region, year=year
-    )
-    sequence.last += 1
-    sequence.save(update_fields=["last"])
-    return f"{case.region.code}-{year}-{sequence.last:06d}"
+def _new_tracking_code(case: Case, year: int) -> str:
+    """A random code no case has (the unique constraint stands behind the check)."""
+    while True:
+        code = tracking.tracking_code_new(case.region.code, year)
+        if not Case.objects.filter(tracking_code=code).exists():
+            return code
 
 
 def _coordinate(value, low: int, high: int, field: str) -> Decimal | None:
@@ -221,10 +287,14 @@ def case_open(
     description = (description or "").strip()
     if not title:
         errors["title"] = _("Give the complaint a short title.")
-    elif len(title) > 300:
-        errors["title"] = _("At most %(n)d characters, please.") % {"n": 300}
+    elif len(title) > limits.TITLE_MAX_CHARS:
+        errors["title"] = _("At most %(n)d characters, please.") % {"n": limits.TITLE_MAX_CHARS}
     if not description:
         errors["description"] = _("Describe the problem.")
+    elif len(description) > limits.DESCRIPTION_MAX_CHARS:
+        errors["description"] = _("At most %(n)d characters, please.") % {
+            "n": limits.DESCRIPTION_MAX_CHARS
+        }
     if channel not in Channel.values:
         errors["channel"] = _("Unknown channel.")
     if priority not in Priority.values:
@@ -253,7 +323,11 @@ def case_open(
     profile = getattr(actor, "staff_profile", None) if actor is not None else None
     if actor is not None and (profile is None or profile.district_id != district.pk):
         raise PermissionDenied(_("You may record complaints only for your own district."))
-    checked = _checked(photos, "photos")
+    # Photos already checked in a worker (chat channels) are stored now; uploads get the header
+    # check here and the rest in a worker (casework.photo_jobs), off the request path.
+    images = [p if isinstance(p, CheckedImage) else image_probe(p) for p in (photos or [])]
+    checked = [image for image in images if isinstance(image, CheckedImage)]
+    probed = [image for image in images if isinstance(image, ProbedImage)]
 
     def work(saved: list[str]) -> Case:
         now = received_at or clock.now()
@@ -284,13 +358,16 @@ def case_open(
             due_at=deadlines.answer_due(now, category.sla_total_days),
         )
         case.stage_due_at = _stage_due(case, now)
-        case.tracking_code = _next_tracking_code(case, now.astimezone(deadlines.local_zone()).year)
+        case.tracking_code = _new_tracking_code(case, now.astimezone(deadlines.local_zone()).year)
         case._history_date = now
         case._history_user = actor
         case.save()
         # The row above is the history's "created" record; the event's save adds no second one.
         case.skip_history_when_saving = True
         attachments = _store_images(case, [("complaint", image) for image in checked], actor, saved)
+        for image in probed:
+            original_keep(image, saved=saved)
+            attachment_process_later(case, image, kind="complaint", uploaded_by=actor)
         _record(
             case,
             actor=actor,
@@ -301,6 +378,7 @@ def case_open(
                 "channel": channel,
                 "category": category.code,
                 "photos": [a.pk for a in attachments],
+                **({"photos_to_process": [image.sha256 for image in probed]} if probed else {}),
                 **(payload or {}),
             },
         )
@@ -320,7 +398,7 @@ def case_assign(
 ) -> Case:
     """Route a case to a department (or redirect a misrouted one to another department)."""
     with transaction.atomic():
-        case = _lock(case)
+        case = case_lock(case)
         check_version(case, version)
         role = transition_authorise("assign", case, actor)
         if not isinstance(department, Department):
@@ -362,7 +440,7 @@ def case_notify_contractor(
 ) -> Case:
     """Tell the contractor of a newly issued work order. Called by `contractors.services`."""
     with transaction.atomic():
-        case = _lock(case)
+        case = case_lock(case)
         check_version(case, version)
         role = transition_authorise("notify_contractor", case, actor)
         if work_order is None or getattr(work_order, "case_id", None) != case.pk:
@@ -404,7 +482,7 @@ def case_report_repaired(
     after_images = _checked(after, "after")
 
     def work(saved: list[str]) -> Case:
-        locked = _lock(case)
+        locked = case_lock(case)
         check_version(locked, version)
         role = transition_authorise("report_repaired", locked, actor)
         missing = {}
@@ -450,7 +528,7 @@ def case_verify(
     images = _checked(photos, "photos")
 
     def work(saved: list[str]) -> Case:
-        locked = _lock(case)
+        locked = case_lock(case)
         check_version(locked, version)
         role = transition_authorise("verify", locked, actor)
         from_state = locked.state
@@ -486,7 +564,7 @@ def case_return_for_rework(
     images = _checked(photos, "photos")
 
     def work(saved: list[str]) -> Case:
-        locked = _lock(case)
+        locked = case_lock(case)
         check_version(locked, version)
         role = transition_authorise("return_for_rework", locked, actor)
         text = _required_text(reason, "reason", _("Say what is wrong with the repair."))
@@ -520,7 +598,7 @@ def case_reject(
 ) -> Case:
     """Close a case without a repair, with a reason code and an explanation for the citizen."""
     with transaction.atomic():
-        case = _lock(case)
+        case = case_lock(case)
         check_version(case, version)
         role = transition_authorise("reject", case, actor)
         if reason_code not in RejectReason.values:
@@ -557,6 +635,86 @@ def case_reject(
         return case
 
 
+# ---------------------------------------------------------------------------------------------
+# Corruption reports: received -> under review -> referred / closed with an answer, by the
+# anti-corruption investigators of the case's region only (never a department or a contractor).
+
+
+def case_review_start(
+    case: Case | int, *, actor, note: str = "", version: int | None = None
+) -> Case:
+    """An investigator of the case's region takes up a corruption report for review."""
+    with transaction.atomic():
+        case = case_lock(case)
+        check_version(case, version)
+        role = transition_authorise("review_start", case, actor)
+        now = clock.now()
+        from_state = case.state
+        case.review_start()
+        case.stage_due_at = _stage_due(case, now)
+        _record(
+            case,
+            actor=actor,
+            role=role,
+            action="review_start",
+            from_state=from_state,
+            reason=(note or "").strip()[:REASON_MAX],
+        )
+        return case
+
+
+def case_refer(
+    case: Case | int,
+    *,
+    actor,
+    referred_to: str,
+    answer: str,
+    version: int | None = None,
+) -> Case:
+    """Close a reviewed corruption report by referring it to the body that investigates it
+    (`referred_to`), with the answer the citizen reads."""
+    with transaction.atomic():
+        case = case_lock(case)
+        check_version(case, version)
+        role = transition_authorise("refer", case, actor)
+        body = _required_text(referred_to, "referred_to", _("Name the body the report goes to."))
+        text = _required_text(answer, "answer", _("Write the answer for the citizen."))
+        from_state = case.state
+        case.refer()
+        case.stage_due_at = None
+        _record(
+            case,
+            actor=actor,
+            role=role,
+            action="refer",
+            from_state=from_state,
+            reason=text,
+            payload={"referred_to": body[:300]},
+        )
+        return case
+
+
+def case_answer(case: Case | int, *, actor, answer: str, version: int | None = None) -> Case:
+    """Close a reviewed corruption report with a motivated answer to the citizen."""
+    with transaction.atomic():
+        case = case_lock(case)
+        check_version(case, version)
+        role = transition_authorise("answer", case, actor)
+        text = _required_text(answer, "answer", _("Write the answer for the citizen."))
+        from_state = case.state
+        case.answer()
+        case.stage_due_at = None
+        _record(
+            case,
+            actor=actor,
+            role=role,
+            action="answer",
+            from_state=from_state,
+            reason=text,
+        )
+        return case
+
+
 REOPEN_KINDS = ("warranty_defect", "citizen_dispute", "appeal")
 
 
@@ -573,7 +731,7 @@ def case_reopen(
     """Reopen a closed case: a verified repair failed (warranty defect, citizen dispute) or a
     rejection is appealed. The event records whose sign-offs failed."""
     with transaction.atomic():
-        case = _lock(case)
+        case = case_lock(case)
         check_version(case, version)
         if citizen_token is not None:
             # The citizen disputes the fix or appeals, from their tracking page.
@@ -622,7 +780,7 @@ def case_extend_deadline(
     """Extend the answer deadline by a motivated decision: at most two months from receipt; the
     citizen must be told within 3 working days (queued here)."""
     with transaction.atomic():
-        case = _lock(case)
+        case = case_lock(case)
         check_version(case, version)
         granted = roles.TRANSITION_ROLES["extend_deadline"] & roles.user_roles(actor)
         if actor is None or not granted:
@@ -631,10 +789,7 @@ def case_extend_deadline(
             raise TransitionConflict(
                 _("A closed case has no deadline to extend."), state=case.state
             )
-        role = next(
-            (r for r in roles.ROLES if r in granted and scopes.role_covers(r, actor, case)),
-            None,
-        )
+        role = permissions.acting_role("extend_deadline", case, actor)
         if role is None:
             raise PermissionDenied(_("You may not do this on this case."))
         text = _required_text(decision, "decision", _("The extension needs a motivated decision."))
@@ -656,6 +811,8 @@ def case_extend_deadline(
         old = case.due_at
         case.due_at = new_due_at
         case.extension_count += 1
+        if case.state == CaseState.UNDER_REVIEW:
+            case.stage_due_at = new_due_at
         notice_due = deadlines.add_working_days(now, deadlines.EXTENSION_NOTICE_DAYS)
         event = _record(
             case,
@@ -683,32 +840,82 @@ def case_extend_deadline(
 
 
 CONTACT_FIELDS = ("name", "phone", "email", "iin")
+# A reason someone else can check later: a sentence, not "." or "asdf".
+REVEAL_REASON_MIN_CHARS = 20
+REVEAL_REASON_MIN_WORDS = 3
+_WORD = re.compile(r"[^\W\d_]{2,}")
+
+
+def reveal_reason_clean(reason: str | None) -> str:
+    """The reason for a reveal, stripped; `ValidationError` unless it is a real sentence (at least
+    REVEAL_REASON_MIN_CHARS characters and REVEAL_REASON_MIN_WORDS different words)."""
+    text = _required_text(reason, "reason", _("Say why you need the contact data."))
+    words = {word.lower() for word in _WORD.findall(text)}
+    if len(text) < REVEAL_REASON_MIN_CHARS or len(words) < REVEAL_REASON_MIN_WORDS:
+        raise ValidationError(
+            {
+                "reason": _(
+                    "Give the reason in a sentence of at least %(chars)d characters and "
+                    "%(words)d words: what you will do with the contact data and why."
+                )
+                % {"chars": REVEAL_REASON_MIN_CHARS, "words": REVEAL_REASON_MIN_WORDS}
+            }
+        )
+    return text
 
 
 def complainant_reveal(case: Case | int, *, actor, reason: str) -> dict[str, str]:
-    """Give the complainant's contact data to a staff member who may read it, logging why."""
+    """Give the complainant's contact data to a staff member who may read it, logging why.
+    A corruption reporter is revealed only to the anti-corruption investigators of the case's
+    region."""
     with transaction.atomic():
-        case = _lock(case)
+        case = case_lock(case)
         role = permissions.may_read_contact(case, actor)
         if role is None:
+            if case.category.corruption_report:
+                raise PermissionDenied(
+                    _(
+                        "Only the anti-corruption investigators of this region may know who "
+                        "reported corruption (Article 424 of the Criminal Code)."
+                    )
+                )
             raise PermissionDenied(_("You may not see who complained."))
-        text = _required_text(reason, "reason", _("Say why you need the contact data."))
+        text = reveal_reason_clean(reason)
         person = case.complainant
         data = {field: getattr(person, field) for field in CONTACT_FIELDS} if person else {}
-        event_append(
+        case_note(
             case,
             actor=actor,
             role=role,
             action="complainant_revealed",
-            from_state=case.state,
-            to_state=case.state,
             reason=text,
             payload={"fields": [f for f, v in data.items() if v], "anonymous": person is None},
         )
-        case.skip_history_when_saving = True
-        case.save(update_fields=["event_seq"])
-        del case.skip_history_when_saving
         return data
+
+
+def attachment_original_open(attachment: Attachment | int, *, actor) -> str:
+    """The storage name of a photo's original (location EXIF and all), for an investigator (or
+    an administrator) who may see the case; each opening is written to the case's history.
+    `ObjectDoesNotExist` when there is no such photo for this actor, or no original kept."""
+    if actor is None or not (actor.is_superuser or roles.INVESTIGATOR in roles.user_roles(actor)):
+        raise PermissionDenied(_("Only investigators may open original photos."))
+    pk = attachment.pk if isinstance(attachment, Attachment) else attachment
+    row = Attachment.objects.filter(pk=pk).first()
+    if row is None or not cases_visible_to(actor).filter(pk=row.case_id).exists():
+        raise ObjectDoesNotExist(_("No such photo, or it is not yours to see."))
+    name = original_name_of(row)
+    if name is None:
+        raise ObjectDoesNotExist(_("The original of this photo is not kept."))
+    with transaction.atomic():
+        case_note(
+            case_lock(row.case_id),
+            actor=actor,
+            role="admin" if actor.is_superuser else roles.INVESTIGATOR,
+            action="photo_original_opened",
+            payload={"attachment": row.pk},
+        )
+    return name
 
 
 # ---------------------------------------------------------------------------------------------
@@ -719,7 +926,7 @@ def case_citizen_confirm(case: Case | int, *, citizen_token: str, note: str = ""
     """The citizen confirms, from their tracking page, that the verified repair is good.
     (Disputing it is `case_reopen(..., citizen_token=...)`.) The state does not change."""
     with transaction.atomic():
-        case = _lock(case)
+        case = case_lock(case)
         token = (citizen_token or "").encode()
         if not token or not secrets.compare_digest(token, case.access_token.encode()):
             raise PermissionDenied(_("This link does not belong to this case."))
@@ -743,3 +950,115 @@ def case_citizen_confirm(case: Case | int, *, citizen_token: str, note: str = ""
             reason=(note or "").strip()[:REASON_MAX],
         )
         return case
+
+
+# ---------------------------------------------------------------------------------------------
+# Escalation of breached deadlines (found by `casework.sweep`)
+
+ESCALATE = "escalate"
+
+
+class DueEscalation(NamedTuple):
+    """A pending escalation whose moment has come."""
+
+    pk: int
+    case_id: int
+    level: int
+    deadline_at: dt.datetime
+
+
+def case_escalations_fire(
+    rows: list[DueEscalation], cases: dict[int, dict], now: dt.datetime
+) -> list[CaseEvent]:
+    """Fire the sweep's due escalations: one event each on the audit chain, the new level and
+    event count on each case (with its history row), the rows marked fired, the notices queued.
+    Call with the cases locked (`casework.sweep` does); `cases` holds each one's id, state,
+    event_seq and escalation_level as read under the lock. Set-based: a few statements for any
+    number of rows."""
+    new_events = []
+    levels: dict[int, int] = {}
+    for row in rows:
+        case = cases[row.case_id]
+        case["event_seq"] += 1
+        levels[row.case_id] = max(levels.get(row.case_id, case["escalation_level"]), row.level)
+        new_events.append(
+            NewEvent(
+                case_id=row.case_id,
+                seq=case["event_seq"],
+                action=ESCALATE,
+                from_state=case["state"],
+                to_state=case["state"],
+                role="system",
+                payload={
+                    "escalation": row.pk,
+                    "level": row.level,
+                    "deadline": "answer" if row.level == EscalationLevel.INVESTIGATORS else "stage",
+                    "deadline_at": row.deadline_at.isoformat(),
+                    "stage": case["state"],
+                },
+            )
+        )
+    events = events_append_many(new_events)
+    fired = [(row.pk, event.pk) for row, event in zip(rows, events, strict=True)]
+    cases_now = [(pk, cases[pk]["event_seq"], level) for pk, level in levels.items()]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # One statement each, as a plain UPDATE of these rows would be.
+            cursor.execute(
+                "UPDATE casework_escalation AS e SET fired_at = %s, event_id = u.event_id "
+                "FROM json_to_recordset(%s::json) AS u(id bigint, event_id bigint) "
+                "WHERE e.id = u.id",
+                [now, json.dumps([{"id": pk, "event_id": event} for pk, event in fired])],
+            )
+            # Case.objects.update() is refused because it would skip the history; this writes
+            # the history rows itself, below, for exactly these cases.
+            cursor.execute(
+                "UPDATE casework_case AS c SET event_seq = u.seq, escalation_level = u.level "
+                "FROM json_to_recordset(%s::json) AS u(id bigint, seq int, level int) "
+                "WHERE c.id = u.id",
+                [json.dumps([{"id": pk, "seq": seq, "level": lvl} for pk, seq, lvl in cases_now])],
+            )
+        else:
+            cursor.executemany(
+                "UPDATE casework_escalation SET fired_at = %s, event_id = %s WHERE id = %s",
+                [(now, event, pk) for pk, event in fired],
+            )
+            cursor.executemany(
+                "UPDATE casework_case SET event_seq = %s, escalation_level = %s WHERE id = %s",
+                [(seq, level, pk) for pk, seq, level in cases_now],
+            )
+        _escalation_history_snapshot(cursor, list(levels), now)
+    outbox.publish_many(
+        CASE_EVENT_TOPIC,
+        [
+            (
+                {
+                    "case": event.case_id,
+                    "event": event.pk,
+                    "action": ESCALATE,
+                    "to_state": event.to_state,
+                    "level": row.level,
+                },
+                str(event.pk),
+            )
+            for row, event in zip(rows, events, strict=True)
+        ],
+    )
+    return events
+
+
+def _escalation_history_snapshot(cursor, case_ids: list[int], now: dt.datetime) -> None:
+    """One django-simple-history row per escalated case, copied from the case row in SQL."""
+    historical = Case.history.model
+    quote = connection.ops.quote_name
+    columns = [
+        f.column for f in historical._meta.concrete_fields if not f.name.startswith("history_")
+    ]
+    column_list = ", ".join(quote(c) for c in columns)
+    marks = ", ".join(["%s"] * len(case_ids))
+    cursor.execute(
+        f"INSERT INTO {quote(historical._meta.db_table)} ({column_list}, history_date, "  # noqa: S608
+        f"history_change_reason, history_type, history_user_id) "
+        f"SELECT {column_list}, %s, %s, '~', NULL FROM casework_case WHERE id IN ({marks})",
+        [now, ESCALATE, *case_ids],
+    )

@@ -19,6 +19,10 @@ class CaseState(models.TextChoices):
     REPAIRED = "repaired", _("Repaired")
     VERIFIED = "verified", _("Verified")
     REJECTED = "rejected", _("Rejected")
+    # A corruption report's own short lifecycle (anti-corruption investigators only).
+    UNDER_REVIEW = "under_review", _("Under review by an anti-corruption investigator")
+    REFERRED = "referred", _("Referred for investigation")
+    ANSWERED = "answered", _("Closed with an answer")
 
 
 class Edge(NamedTuple):
@@ -39,9 +43,16 @@ TRANSITIONS: tuple[Edge, ...] = (
     Edge("reject", S.ASSIGNED, S.REJECTED),
     Edge("reopen", S.VERIFIED, S.ASSIGNED),
     Edge("reopen", S.REJECTED, S.RECEIVED),
+    # Corruption reports: received -> under review -> referred / closed with an answer.
+    Edge("review_start", S.RECEIVED, S.UNDER_REVIEW),
+    Edge("refer", S.UNDER_REVIEW, S.REFERRED),
+    Edge("answer", S.UNDER_REVIEW, S.ANSWERED),
 )
 TRANSITION_NAMES: tuple[str, ...] = tuple(dict.fromkeys(edge.name for edge in TRANSITIONS))
-CLOSED_STATES: frozenset[str] = frozenset({S.VERIFIED, S.REJECTED})
+CLOSED_STATES: frozenset[str] = frozenset({S.VERIFIED, S.REJECTED, S.REFERRED, S.ANSWERED})
+# The transitions of a corruption report's lifecycle; a corruption report takes no other, and no
+# other case takes these.
+CORRUPTION_TRANSITIONS: frozenset[str] = frozenset({"review_start", "refer", "answer"})
 OPEN_STATES: frozenset[str] = frozenset(set(S.values) - CLOSED_STATES)
 
 

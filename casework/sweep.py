@@ -11,32 +11,30 @@ Every deadline a case has right now is scheduled as a pending `Escalation` row, 
 same transaction as the change that set it (a `case_changed` receiver below), with the moment it
 fires computed here with Kazakh working days. The sweep then only reads the pending rows whose
 moment has come -- through a partial index, so its cost follows the number of new breaches, not
-the number of open cases -- locks those cases, and in one transaction fires the rows, appends one
-`CaseEvent` per escalation to the audit chain, records the new level on the case (with its history
-row) and queues the notifications in the outbox. A fired row is never fired again, so running the
-sweep twice escalates nothing twice; two sweeps at once serialise on the case locks.
+the number of open cases -- locks those cases, and in one transaction has
+`casework.services.case_escalations_fire` fire the rows, append one `CaseEvent` per escalation to
+the audit chain, record the new level on the case (with its history row) and queue the
+notifications in the outbox. A fired row is never fired again, so running the sweep twice
+escalates nothing twice; two sweeps at once serialise on the case locks.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import json
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import NamedTuple
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.dispatch import receiver
 
-from casework import audit, clock, deadlines, outbox
+from casework import clock, deadlines
 from casework.models import Case, Escalation, EscalationLevel
+from casework.services import DueEscalation, case_escalations_fire
 from casework.signals import case_changed
 from casework.states import CLOSED_STATES
 
 BATCH_SIZE = 2000
-CASE_EVENT_TOPIC = "case.event"
-ESCALATE = "escalate"
 
 
 def _wanted(case: Case) -> dict[tuple[int, dt.datetime], dt.datetime]:
@@ -112,16 +110,7 @@ def sweep_run(*, now: dt.datetime | None = None, batch_size: int = BATCH_SIZE) -
     return report
 
 
-class Due(NamedTuple):
-    """A pending escalation whose moment has come."""
-
-    pk: int
-    case_id: int
-    level: int
-    deadline_at: dt.datetime
-
-
-def _still_holds(row: Due, case: dict) -> bool:
+def _still_holds(row: DueEscalation, case: dict) -> bool:
     if case["state"] in CLOSED_STATES:
         return False
     if row.level == EscalationLevel.INVESTIGATORS:
@@ -150,7 +139,7 @@ def _sweep_batch(now: dt.datetime, batch_size: int, report: SweepReport) -> int:
             .values("id", "state", "event_seq", "escalation_level", "stage_due_at", "due_at")
         }
         rows = [
-            Due(*values)
+            DueEscalation(*values)
             for values in Escalation.objects.filter(
                 case_id__in=case_ids, fired_at__isnull=True, fire_at__lte=now
             )
@@ -163,96 +152,7 @@ def _sweep_batch(now: dt.datetime, batch_size: int, report: SweepReport) -> int:
             report.dropped += len(stale)
         firing = [row for row in rows if row.pk not in stale]
         if firing:
-            _fire(firing, cases, now, report)
+            case_escalations_fire(firing, cases, now)
+            report.fired += len(firing)
+            report.by_level.update(row.level for row in firing)
         return len(rows)
-
-
-def _fire(rows: list[Due], cases: dict[int, dict], now: dt.datetime, report) -> None:
-    new_events = []
-    levels: dict[int, int] = {}
-    for row in rows:
-        case = cases[row.case_id]
-        case["event_seq"] += 1
-        levels[row.case_id] = max(levels.get(row.case_id, case["escalation_level"]), row.level)
-        new_events.append(
-            audit.NewEvent(
-                case_id=row.case_id,
-                seq=case["event_seq"],
-                action=ESCALATE,
-                from_state=case["state"],
-                to_state=case["state"],
-                role="system",
-                payload={
-                    "escalation": row.pk,
-                    "level": row.level,
-                    "deadline": "answer" if row.level == EscalationLevel.INVESTIGATORS else "stage",
-                    "deadline_at": row.deadline_at.isoformat(),
-                    "stage": case["state"],
-                },
-            )
-        )
-    events = audit.events_append_many(new_events)
-    fired = [(row.pk, event.pk) for row, event in zip(rows, events, strict=True)]
-    cases_now = [(pk, cases[pk]["event_seq"], level) for pk, level in levels.items()]
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # One statement each, as a plain UPDATE of these rows would be.
-            cursor.execute(
-                "UPDATE casework_escalation AS e SET fired_at = %s, event_id = u.event_id "
-                "FROM json_to_recordset(%s::json) AS u(id bigint, event_id bigint) "
-                "WHERE e.id = u.id",
-                [now, json.dumps([{"id": pk, "event_id": event} for pk, event in fired])],
-            )
-            # Case.objects.update() is refused because it would skip the history; this writes
-            # the history rows itself, below, for exactly these cases.
-            cursor.execute(
-                "UPDATE casework_case AS c SET event_seq = u.seq, escalation_level = u.level "
-                "FROM json_to_recordset(%s::json) AS u(id bigint, seq int, level int) "
-                "WHERE c.id = u.id",
-                [json.dumps([{"id": pk, "seq": seq, "level": lvl} for pk, seq, lvl in cases_now])],
-            )
-        else:
-            cursor.executemany(
-                "UPDATE casework_escalation SET fired_at = %s, event_id = %s WHERE id = %s",
-                [(now, event, pk) for pk, event in fired],
-            )
-            cursor.executemany(
-                "UPDATE casework_case SET event_seq = %s, escalation_level = %s WHERE id = %s",
-                [(seq, level, pk) for pk, seq, level in cases_now],
-            )
-        _history_snapshot(cursor, list(levels), now)
-    outbox.publish_many(
-        CASE_EVENT_TOPIC,
-        [
-            (
-                {
-                    "case": event.case_id,
-                    "event": event.pk,
-                    "action": ESCALATE,
-                    "to_state": event.to_state,
-                    "level": row.level,
-                },
-                str(event.pk),
-            )
-            for row, event in zip(rows, events, strict=True)
-        ],
-    )
-    report.fired += len(rows)
-    report.by_level.update(row.level for row in rows)
-
-
-def _history_snapshot(cursor, case_ids: list[int], now: dt.datetime) -> None:
-    """One django-simple-history row per escalated case, copied from the case row in SQL."""
-    historical = Case.history.model
-    quote = connection.ops.quote_name
-    columns = [
-        f.column for f in historical._meta.concrete_fields if not f.name.startswith("history_")
-    ]
-    column_list = ", ".join(quote(c) for c in columns)
-    marks = ", ".join(["%s"] * len(case_ids))
-    cursor.execute(
-        f"INSERT INTO {quote(historical._meta.db_table)} ({column_list}, history_date, "  # noqa: S608
-        f"history_change_reason, history_type, history_user_id) "
-        f"SELECT {column_list}, %s, %s, '~', NULL FROM casework_case WHERE id IN ({marks})",
-        [now, ESCALATE, *case_ids],
-    )

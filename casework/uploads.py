@@ -3,11 +3,19 @@
 A file is accepted for what it is, not what it is called: Pillow (with pillow-heif for HEIC) must
 recognise it as one of the allowed formats, within the byte and pixel limits, and decode it fully.
 The pixel count is read from the header and refused before anything is decoded, so a
-decompression bomb never gets to allocate its pixels.
+decompression bomb never gets to allocate its pixels; so is a picture whose decoded pixels would
+need more than `settings.IMAGE_DECODE_MAX_BYTES` (a large JPEG is decoded at a half, a quarter or
+an eighth of its size instead, which libjpeg does without the full-size pixels).
+
+`image_probe` is the header check alone, for a request that must answer fast (the web form): it
+keeps the bytes, and the decode, the public copy and the hash follow in a worker
+(`casework.photo_jobs`). `image_check` is the whole check, for code that is in a worker already
+or whose uploader is a logged-in contractor or inspector.
 
 Each accepted photo is kept twice:
-- the original bytes, untouched (location EXIF included), for investigators, under
-  `settings.PRIVATE_MEDIA_ROOT` at `originals/<sha256>.<ext>` — never served;
+- the original bytes, untouched (location EXIF included), for investigators, in the private
+  storage (`settings.PRIVATE_MEDIA_ROOT` or the bucket's private prefix) at
+  `originals/<sha256>.<ext>`, handed out only after a permission check (casework.media);
 - a public copy under `MEDIA_ROOT`, re-encoded from the pixels with a fresh EXIF block that keeps
   only the time it was taken (no GPS, no camera serials, no XMP). HEIC becomes JPEG, so that every
   browser shows it.
@@ -19,10 +27,12 @@ read here from the one decode) through the `attachment_stored` signal.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import io
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -31,7 +41,7 @@ import pillow_heif
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.core.files.storage import FileSystemStorage, default_storage
+from django.core.files.storage import Storage, default_storage, storages
 from django.dispatch import Signal
 from django.utils.translation import gettext as _
 from PIL import ExifTags, Image, ImageOps, ImageStat
@@ -51,7 +61,12 @@ EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "HEIF": "heic"}
 # The format of the public copy: browsers do not show HEIC.
 PUBLIC_FORMATS = {"JPEG": "JPEG", "PNG": "PNG", "WEBP": "WEBP", "HEIF": "JPEG"}
 MAX_PIXELS = 40_000_000
+# Pillow's own guard: a warning above this many pixels (made an error below), DecompressionBombError
+# above twice as many, raised by Image.open before any pixel is read.
+Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 PRIVATE_PREFIX = "private:"
+# JPEG decode scales libjpeg offers (draft mode).
+JPEG_SCALES = (1, 2, 4, 8)
 
 # Sent after a photo's row and files are saved, inside the service's transaction.
 # kwargs: attachment (Attachment), image (CheckedImage)
@@ -81,6 +96,19 @@ class CheckedImage:
         return ALLOWED_FORMATS[self.public_format or self.format]
 
 
+@dataclass(frozen=True)
+class ProbedImage:
+    """An upload whose header passed: format, size and decode budget. Nothing decoded yet."""
+
+    content: bytes
+    name: str
+    format: str
+    content_type: str
+    width: int
+    height: int
+    sha256: str
+
+
 def _too_many_pixels(field: str) -> ValidationError:
     return ValidationError(
         {
@@ -90,13 +118,31 @@ def _too_many_pixels(field: str) -> ValidationError:
     )
 
 
-def image_check(upload, *, field: str = "photos") -> CheckedImage:
-    """Read an uploaded file and prove it is a real, decodable image within limits.
+def _too_much_memory(field: str, needed: int) -> ValidationError:
+    return ValidationError(
+        {
+            field: _(
+                "The photo would need %(needed)d MB of memory to open; at most %(mb)d MB. "
+                "Send it as a JPEG or a smaller picture."
+            )
+            % {"needed": needed // 2**20, "mb": settings.IMAGE_DECODE_MAX_BYTES // 2**20}
+        }
+    )
 
-    Passing a `CheckedImage` returns it as it is, so callers may check early and hand the result
-    on to a service that checks again."""
-    if isinstance(upload, CheckedImage):
-        return upload
+
+def decoded_bytes(width: int, height: int, mode: str) -> int:
+    """What Pillow allocates for the pixels: one byte a pixel for 1-bit, grey and palette
+    images, two for 16-bit grey, four for everything else (RGB too)."""
+    if mode in ("1", "L", "P"):
+        per_pixel = 1
+    elif mode.startswith("I;16"):
+        per_pixel = 2
+    else:
+        per_pixel = 4
+    return width * height * per_pixel
+
+
+def _read(upload, field: str) -> bytes:
     max_bytes = settings.MAX_UPLOAD_BYTES
     too_large = ValidationError(
         {field: _("The file is larger than %(mb)d MB.") % {"mb": max_bytes // 2**20}}
@@ -107,34 +153,90 @@ def image_check(upload, *, field: str = "photos") -> CheckedImage:
     content = upload.read(max_bytes + 1)
     if len(content) > max_bytes:
         raise too_large
-    not_image = ValidationError(
+    return content
+
+
+def _not_image(field: str) -> ValidationError:
+    return ValidationError(
         {field: _("The file is not a photo we can read (JPEG, PNG, WebP or HEIC).")}
     )
+
+
+@contextlib.contextmanager
+def _opened(content: bytes, field: str) -> Iterator[Image.Image]:
+    """The image with only its header read, its format allowed, its pixel count within limits;
+    every failure becomes the field's error."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(content), formats=list(ALLOWED_FORMATS)) as probe:
-                fmt = probe.format
                 width, height = probe.size
-                if fmt not in ALLOWED_FORMATS:
-                    raise not_image
-                # The header's size is checked before any pixel is decoded.
+                if probe.format not in ALLOWED_FORMATS:
+                    raise _not_image(field)
                 if width * height > MAX_PIXELS or width <= 0 or height <= 0:
                     raise _too_many_pixels(field)
-                probe.load()  # decodes every byte: a truncated file fails here
-                exif = probe.getexif()
-                taken_at = _exif_taken_at(exif)
-                latitude, longitude = _exif_position(exif)
-                upright = ImageOps.exif_transpose(probe)
-                phash = perceptual_hash(upright)
-                public_format = PUBLIC_FORMATS[fmt]
-                public_content = _public_copy(probe, upright, exif, public_format)
+                yield probe
     except ValidationError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise _too_many_pixels(field) from None
     except Exception:
-        raise not_image from None
+        raise _not_image(field) from None
+
+
+def _decode_scale(probe: Image.Image, field: str) -> int:
+    """1 when the pixels fit the decode budget; for a JPEG that does not, the smallest of
+    libjpeg's reductions (2, 4, 8) that fits. Anything else that does not fit is refused."""
+    width, height = probe.size
+    budget = settings.IMAGE_DECODE_MAX_BYTES
+    scales = JPEG_SCALES if probe.format == "JPEG" else (1,)
+    for scale in scales:
+        if decoded_bytes(-(-width // scale), -(-height // scale), probe.mode) <= budget:
+            return scale
+    raise _too_much_memory(field, decoded_bytes(width, height, probe.mode))
+
+
+def image_probe(upload, *, field: str = "photos") -> ProbedImage:
+    """The header check alone: an allowed format, within the byte, pixel and decode-memory
+    limits. Reads no pixel, so it costs the same for a bomb as for a thumbnail."""
+    content = _read(upload, field)
+    with _opened(content, field) as probe:
+        _decode_scale(probe, field)
+        fmt = probe.format
+        width, height = probe.size
+    return ProbedImage(
+        content=content,
+        name=getattr(upload, "name", "") or "photo",
+        format=fmt,
+        content_type=ALLOWED_FORMATS[fmt],
+        width=width,
+        height=height,
+        sha256=hashlib.sha256(content).hexdigest(),
+    )
+
+
+def image_check(upload, *, field: str = "photos") -> CheckedImage:
+    """Read an uploaded file and prove it is a real, decodable image within limits.
+
+    Passing a `CheckedImage` returns it as it is, so callers may check early and hand the result
+    on to a service that checks again."""
+    if isinstance(upload, CheckedImage):
+        return upload
+    content = upload.content if isinstance(upload, ProbedImage) else _read(upload, field)
+    with _opened(content, field) as probe:
+        fmt = probe.format
+        width, height = probe.size
+        scale = _decode_scale(probe, field)
+        if scale > 1:
+            probe.draft(probe.mode, (-(-width // scale), -(-height // scale)))
+        probe.load()  # decodes every byte: a truncated file fails here
+        exif = probe.getexif()
+        taken_at = _exif_taken_at(exif)
+        latitude, longitude = _exif_position(exif)
+        upright = ImageOps.exif_transpose(probe)
+        phash = perceptual_hash(upright)
+        public_format = PUBLIC_FORMATS[fmt]
+        public_content = _public_copy(probe, upright, exif, public_format)
     return CheckedImage(
         content=content,
         name=getattr(upload, "name", "") or "photo",
@@ -278,9 +380,10 @@ def _public_copy(
 # Storing -------------------------------------------------------------------------------------
 
 
-def private_storage() -> FileSystemStorage:
-    """Where originals live: outside MEDIA_ROOT, so the web server never serves them."""
-    return FileSystemStorage(location=str(settings.PRIVATE_MEDIA_ROOT), base_url=None)
+def private_storage() -> Storage:
+    """Where originals live: apart from the public copies, never served by URL alone
+    (settings.STORAGES["private"]: PRIVATE_MEDIA_ROOT, or a prefix of the private bucket)."""
+    return storages["private"]
 
 
 def original_name(sha256: str, fmt_or_ext: str) -> str:
@@ -288,14 +391,36 @@ def original_name(sha256: str, fmt_or_ext: str) -> str:
     return f"originals/{sha256}.{ext}"
 
 
-def original_of(attachment: Attachment) -> Path | None:
-    """The path of a photo's original, for investigators; None when it is not kept."""
+def original_name_of(attachment: Attachment) -> str | None:
+    """The private storage's name of a photo's original; None when it is not kept."""
     storage = private_storage()
     for ext in EXTENSIONS.values():
         name = original_name(attachment.sha256, ext)
         if storage.exists(name):
-            return Path(storage.path(name))
+            return name
     return None
+
+
+def original_content_type(name: str) -> str:
+    ext = name.rsplit(".", 1)[-1]
+    formats = [fmt for fmt, known in EXTENSIONS.items() if known == ext]
+    return ALLOWED_FORMATS[formats[0]] if formats else "application/octet-stream"
+
+
+def original_of(attachment: Attachment) -> Path | None:
+    """The local path of a photo's original (local storage only); None when it is not kept."""
+    name = original_name_of(attachment)
+    return Path(private_storage().path(name)) if name else None
+
+
+def original_keep(image: CheckedImage | ProbedImage, *, saved: list[str]) -> None:
+    """Keep the uploaded bytes in the private storage (once: the name is the content's hash, so
+    the same bytes uploaded again share one original)."""
+    storage = private_storage()
+    original = original_name(image.sha256, image.format)
+    if not storage.exists(original):
+        written = storage.save(original, ContentFile(image.content))
+        saved.append(PRIVATE_PREFIX + written)
 
 
 def attachment_store(
@@ -320,12 +445,7 @@ def attachment_store(
     )
     attachment.file.save(filename, ContentFile(public_content), save=False)
     saved.append(attachment.file.name)
-    storage = private_storage()
-    original = original_name(image.sha256, image.format)
-    if not storage.exists(original):
-        # The name is the content's hash: the same bytes uploaded again share one original.
-        written = storage.save(original, ContentFile(image.content))
-        saved.append(PRIVATE_PREFIX + written)
+    original_keep(image, saved=saved)
     attachment.save()
     attachment_stored.send(sender=Attachment, attachment=attachment, image=image)
     return attachment

@@ -1,4 +1,6 @@
-"""The Celery app. With REDIS_URL unset, tasks run eagerly in the calling process."""
+"""The Celery app and its beat schedule, the one place every periodic task is named (by its
+dotted task name, so nothing here imports an app). With REDIS_URL unset, tasks run eagerly in
+the calling process."""
 
 import os
 
@@ -10,13 +12,42 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 app = Celery("baqylau")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# The heartbeat task and the task metrics' signal handlers live outside the apps' tasks modules.
+app.conf.imports = ("config.health", "config.metrics")
 
-# The beat schedule lives in code, not in a database scheduler.
+# The beat schedule lives in code, not in a database scheduler. Local times are Asia/Almaty
+# (CELERY_TIMEZONE).
 app.conf.beat_schedule = {
+    # Side effects left pending (Redis was down, a job failed) are sent again.
     "outbox-relay": {"task": "casework.tasks.outbox_relay", "schedule": 60.0},
+    # /readyz wants a heartbeat younger than two minutes (beat and a default worker alive).
+    "beat-heartbeat": {"task": "config.health.beat_heartbeat", "schedule": 30.0},
+    # Breached deadlines escalate within a minute (casework.sweep).
+    "deadline-sweep": {"task": "casework.tasks.sweep_deadlines", "schedule": 60.0},
+    # Unacknowledged work orders escalate within minutes of their deadline.
+    "contractors-escalate-unacknowledged": {
+        "task": "contractors.tasks.escalate_unacknowledged",
+        "schedule": 300.0,
+    },
+    # One e-mail a morning to each staff member with overdue tasks.
+    "overdue-digest": {
+        "task": "workflows.tasks.overdue_digest",
+        "schedule": crontab(hour=8, minute=30),
+    },
+    # The monthly reports on the 1st at 06:00; runs a worker lost are resumed.
+    "reports-monthly": {
+        "task": "reports.tasks.monthly_schedule",
+        "schedule": crontab(minute=0, hour=6, day_of_month=1),
+    },
+    "reports-resume": {"task": "reports.tasks.runs_resume", "schedule": 300.0},
+    # The red-flag indicators over everything, as a check on the hits found as events happen.
+    "oversight-red-flags-nightly": {
+        "task": "oversight.tasks.red_flags_nightly",
+        "schedule": crontab(hour=2, minute=30),
+    },
+    # Raw chat bodies (senders' phones and names) are emptied after RAW_MESSAGE_RETENTION_DAYS.
+    "intake-raw-messages-purge": {
+        "task": "intake.tasks.raw_messages_purge",
+        "schedule": crontab(hour=3, minute=40),
+    },
 }
-# Other apps add their own entries in their AppConfig.ready() through add_beat_entry().
-
-
-def add_beat_entry(name: str, task: str, schedule: float | crontab, **options) -> None:
-    app.conf.beat_schedule[name] = {"task": task, "schedule": schedule, **options}

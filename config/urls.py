@@ -1,24 +1,47 @@
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
+from django.http import HttpResponseRedirect
+from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from config import health, metrics
+from intake import urls as intake_urls
+
+
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the page links: send them to the icon."""
+    response = HttpResponseRedirect(static("img/favicon.svg"))
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
+
 
 urlpatterns = [
     path("", RedirectView.as_view(url="/staff/", permanent=False)),
+    path("favicon.ico", favicon),
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("api/v1/", include("casework.api.urls")),
-    path("api/v1/", include("contractors.api_urls")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/", include("workflows.api.urls")),
+    path("staff/red-flags/", include("oversight.red_flags.urls")),
     path("staff/", include("workflows.urls")),
+    path("staff/", include("oversight.urls")),
     path("contractor/", include("contractors.urls")),
     path("reports/", include("reports.urls")),
-    path("", include("intake.urls")),
+    path("complain/", include((intake_urls.complain_urlpatterns, "complain"))),
+    path("track/", include((intake_urls.track_urlpatterns, "track"))),
+    path("intake/", include((intake_urls.intake_urlpatterns, "intake"))),
+    path("open311/v2/", include(("intake.open311.urls", "open311"))),
 ]
 
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Operations: liveness, readiness, Prometheus (config/health.py, config/metrics.py).
+urlpatterns += [
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("metrics", metrics.metrics_view, name="metrics"),
+]
+# /media/ is never served by path, not even in development: photos and reports go through the
+# views that check who asks (casework.media.file_response).
+handler400 = "config.errors.bad_request"
+handler403 = "config.errors.permission_denied"
+handler404 = "config.errors.page_not_found"
+handler500 = "config.errors.server_error"

@@ -3,7 +3,8 @@
 The chat platforms' webhooks are machine-to-machine: no session, no login, no CSRF token, no
 language, no flash messages, no page to frame. They are the one path that takes bursts (Meta
 retries everything it could not deliver), so they skip the middleware that exists for people and
-keep only what guards every request (host validation, security headers); they are resolved against
+keep only what guards every request (host validation, security headers) and what operations
+need (request id, metrics); they are resolved against
 their own three routes (settings.WEBHOOK_URLCONF). Everything else gets the full stack of
 settings.MIDDLEWARE and the site's URL conf.
 """
@@ -17,6 +18,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 site_application = get_wsgi_application()
 
 WEBHOOK_MIDDLEWARE = [
+    "config.observability.request_id",
+    "config.observability.request_metrics",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.common.CommonMiddleware",
     "config.middleware.webhook_urlconf",

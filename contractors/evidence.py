@@ -21,6 +21,7 @@ from casework.uploads import CheckedImage, attachment_stored
 from contractors import conf
 from contractors.geo import haversine_m
 from contractors.models import PhotoCheck, PhotoReuse
+from contractors.selectors import current_work_order
 
 REPAIR_KINDS = frozenset({"before", "after", "inspection"})
 _MASK = (1 << 64) - 1
@@ -70,8 +71,6 @@ def _same_as_a_before_photo(check: PhotoCheck, image: CheckedImage) -> bool:
 
 @receiver(attachment_stored, dispatch_uid="contractors.photo_check_record")
 def photo_check_record(sender, attachment: Attachment, image: CheckedImage, **kwargs) -> None:
-    from contractors.services import current_work_order
-
     case = attachment.case
     repair = attachment.kind in REPAIR_KINDS
     check = PhotoCheck(

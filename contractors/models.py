@@ -86,6 +86,47 @@ class Contract(models.Model):
         return f"№ {self.number} ({self.contractor})"
 
 
+class ContractModification(models.Model):
+    """A change to a signed contract's amount or period, with its date and reason. Written only by
+    `contractors.services.contract_modify`, which changes the contract in the same transaction;
+    the rows are never changed afterwards (on PostgreSQL a trigger refuses it)."""
+
+    contract = models.ForeignKey(
+        Contract, on_delete=models.PROTECT, related_name="modifications", verbose_name=_("contract")
+    )
+    old_amount_kzt = models.DecimalField(_("amount before, KZT"), max_digits=16, decimal_places=2)
+    new_amount_kzt = models.DecimalField(_("amount after, KZT"), max_digits=16, decimal_places=2)
+    old_ends_on = models.DateField(_("valid until, before"))
+    new_ends_on = models.DateField(_("valid until, after"))
+    modified_on = models.DateField(_("date of the modification"))
+    reason = models.TextField(_("reason"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    recorded_at = models.DateTimeField(_("recorded"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("contract modification")
+        verbose_name_plural = _("contract modifications")
+        ordering = ["contract", "modified_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.contract} ({self.modified_on})"
+
+    @property
+    def amount_changed(self) -> bool:
+        return self.old_amount_kzt != self.new_amount_kzt
+
+    @property
+    def period_changed(self) -> bool:
+        return self.old_ends_on != self.new_ends_on
+
+
 class WorkOrder(models.Model):
     class Status(models.TextChoices):
         ISSUED = "issued", _("Issued")

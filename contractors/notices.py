@@ -17,6 +17,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from casework import outbox
+from casework.models import CaseEvent
 from contractors.models import WorkOrder
 
 log = logging.getLogger(__name__)
@@ -58,12 +59,58 @@ def issued_text(order: WorkOrder) -> str:
     }
 
 
-@outbox.handler("contractor_work_order_notice")
+def returned_text(order: WorkOrder, reason: str) -> str:
+    case = order.case
+    return _(
+        "The inspector returned the repair on work order #%(order)s (%(category)s, "
+        "%(address)s) for rework: %(reason)s The repair is due by %(due)s. The reason and the "
+        "inspection photos are here: %(url)s"
+    ) % {
+        "order": order.pk,
+        "category": case.category.name,
+        "address": case.address or case.district.name,
+        "reason": reason,
+        # The rework runs to the case's new stage deadline, set when the repair came back.
+        "due": timezone.localtime(case.stage_due_at or order.due_at).strftime("%d.%m.%Y"),
+        "url": order_url(order),
+    }
+
+
+def overdue_text(order: WorkOrder) -> str:
+    case = order.case
+    return _(
+        "The repair on work order #%(order)s (%(category)s, %(address)s) is overdue: it was due "
+        "by %(due)s. Report it done with its photos here: %(url)s"
+    ) % {
+        "order": order.pk,
+        "category": case.category.name,
+        "address": case.address or case.district.name,
+        "due": timezone.localtime(case.stage_due_at or order.due_at).strftime("%d.%m.%Y %H:%M"),
+        "url": order_url(order),
+    }
+
+
+def _returned_reason(payload: dict) -> str:
+    event = CaseEvent.objects.filter(pk=payload.get("event")).first()
+    return event.reason if event is not None else ""
+
+
+@outbox.handler("contractor_work_order_notice", queue=outbox.QUEUE_NOTIFY)
 def contractor_work_order_notice(payload: dict) -> None:
+    """The contractor's one notice about an order (and one more each time its repair is
+    returned, or its step escalates for lateness), linking to the order in the portal:
+    contractors work there, not in /staff/."""
     order = _order(payload)
     with translation.override(settings.LANGUAGE_CODE):
-        text = issued_text(order)
-        subject = _("Work order #%(order)s") % {"order": order.pk}
+        if payload.get("notice") == "returned":
+            text = returned_text(order, _returned_reason(payload))
+            subject = _("Work order #%(order)s returned for rework") % {"order": order.pk}
+        elif payload.get("notice") == "overdue":
+            text = overdue_text(order)
+            subject = _("Work order #%(order)s is overdue") % {"order": order.pk}
+        else:
+            text = issued_text(order)
+            subject = _("Work order #%(order)s") % {"order": order.pk}
     recipients = {order.contractor.email} if order.contractor.email else set()
     members = [m.user for m in order.contractor.members.select_related("user")]
     recipients |= {user.email for user in members if user.email}

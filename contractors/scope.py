@@ -4,6 +4,7 @@ from django.db.models import Exists, OuterRef, Q
 
 from casework.scopes import NOTHING, Scope
 from contractors.models import ContractorMember, WorkOrder
+from contractors.selectors import current_work_order
 
 
 def _company_id(user) -> int | None:
@@ -24,8 +25,6 @@ def _cases(user) -> Q:
 
 def _covers(user, case) -> bool:
     """For acting on a case: the current (latest, not superseded) order must be theirs."""
-    from contractors.services import current_work_order
-
     company = _company_id(user)
     order = current_work_order(case) if company else None
     return order is not None and order.contractor_id == company

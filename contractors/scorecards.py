@@ -60,6 +60,7 @@ class ContractorScore:
     bin: str
     orders: int
     on_time: int
+    late: int
     on_time_rate: float | None
     avg_working_days_late: float | None
     returned_at_verification: int
@@ -203,6 +204,7 @@ def contractor_scorecards(
                 bin=company.bin,
                 orders=row.get("n", 0),
                 on_time=on_time,
+                late=late,
                 on_time_rate=round(on_time / (on_time + late), 4) if on_time + late else None,
                 avg_working_days_late=round(late_days / late, 2) if late else None,
                 returned_at_verification=returned.get(company.pk, 0),

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
@@ -10,10 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from casework import roles
-from casework.models import Case
+from casework.models import Attachment, Case, CaseEvent
 from casework.selectors import cases_visible_to
-from contractors.models import PhotoCheck, PhotoReuse, WarrantyClaim, WorkOrder
-from contractors.services import contractor_of
+from contractors.models import ContractorMember, PhotoCheck, PhotoReuse, WarrantyClaim, WorkOrder
 
 OPEN_ORDER_STATUSES = (
     WorkOrder.Status.ISSUED,
@@ -21,6 +21,62 @@ OPEN_ORDER_STATUSES = (
     WorkOrder.Status.RETURNED,
     WorkOrder.Status.REPORTED,
 )
+
+
+def contractor_of(user) -> int | None:
+    """The id of the contractor company `user` works for, if they act as a contractor."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    if roles.CONTRACTOR not in roles.user_roles(user):
+        return None
+    member = ContractorMember.objects.filter(user=user).only("contractor_id").first()
+    return member.contractor_id if member else None
+
+
+def current_work_order(case: Case | int) -> WorkOrder | None:
+    """The case's latest work order that was not replaced by another."""
+    return (
+        WorkOrder.objects.filter(case=case)
+        .exclude(status=WorkOrder.Status.SUPERSEDED)
+        .order_by("-issued_at", "-id")
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class OrderReturn:
+    """An inspector sent the repair on this order back: when, why, and the inspection photos."""
+
+    when: dt.datetime
+    reason: str
+    round: int
+    photos: list[Attachment]
+
+
+def work_order_returns(order: WorkOrder) -> list[OrderReturn]:
+    """The returns of `order`'s repair, the newest first (events of its case since it was
+    issued). The inspector's name is not shown to the contractor."""
+    events = list(
+        CaseEvent.objects.filter(
+            case_id=order.case_id, action="return_for_rework", created_at__gte=order.issued_at
+        ).order_by("-seq")
+    )
+    ids = {pk for event in events for pk in event.payload.get("photos", []) if isinstance(pk, int)}
+    photos = {
+        a.pk: a
+        for a in Attachment.objects.filter(
+            case_id=order.case_id, kind=Attachment.Kind.INSPECTION, pk__in=ids
+        )
+    }
+    return [
+        OrderReturn(
+            when=event.created_at,
+            reason=event.reason,
+            round=event.payload.get("round") or 0,
+            photos=[photos[pk] for pk in event.payload.get("photos", []) if pk in photos],
+        )
+        for event in events
+    ]
 
 
 def work_orders_visible_to(user) -> QuerySet[WorkOrder]:
@@ -159,8 +215,6 @@ def case_evidence_flags(case: Case | int) -> list[EvidenceFlag]:
 
 
 def _kind_label(kind: str) -> str:
-    from casework.models import Attachment
-
     try:
         return str(Attachment.Kind(kind).label)
     except ValueError:

@@ -1,6 +1,6 @@
-"""Writes for contractors' data. Case changes go through `casework.services`.
+"""The only code that writes work orders. Case changes go through `casework.services`.
 
-Each service locks the case row first (then its work orders), like the case services do, so
+Each service locks the case row first (`casework.services.case_lock`), then its work orders, so
 that locks are always taken in the same order.
 """
 
@@ -8,70 +8,30 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Any
+from decimal import Decimal, InvalidOperation
 
+from dateutil.relativedelta import relativedelta
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from casework import clock, deadlines, outbox, roles, services
-from casework.audit import event_append
-from casework.models import Case, CaseEvent
+from casework.models import Case
 from casework.uploads import image_check
 from contractors import conf
-from contractors.models import Contract, ContractorMember, WarrantyClaim, WorkOrder
+from contractors.models import (
+    Contract,
+    ContractModification,
+    WarrantyClaim,
+    WorkOrder,
+)
+from contractors.selectors import contractor_of, current_work_order
 
 OPEN_STATUSES = (
     WorkOrder.Status.ISSUED,
     WorkOrder.Status.ACKNOWLEDGED,
     WorkOrder.Status.RETURNED,
 )
-
-
-def _lock_case(case: Case | int) -> Case:
-    pk = case.pk if isinstance(case, Case) else case
-    locked = Case.objects.select_for_update().select_related("category").filter(pk=pk).first()
-    if locked is None:
-        raise ValidationError({"case": _("No such case.")})
-    return locked
-
-
-def case_note(
-    case: Case,
-    *,
-    actor,
-    role: str,
-    action: str,
-    reason: str = "",
-    payload: dict[str, Any] | None = None,
-) -> CaseEvent:
-    """Append an event that records a fact about a case without changing its state.
-    `case` must be locked (or created) in the current transaction."""
-    event = event_append(
-        case,
-        actor=actor,
-        role=role,
-        action=action,
-        from_state=case.state,
-        to_state=case.state,
-        reason=reason,
-        payload=payload,
-    )
-    had_flag = getattr(case, "skip_history_when_saving", False)
-    case.skip_history_when_saving = True
-    case.save(update_fields=["event_seq"])
-    if not had_flag:
-        del case.skip_history_when_saving
-    return event
-
-
-def contractor_of(user) -> int | None:
-    if user is None or not getattr(user, "is_authenticated", False):
-        return None
-    if roles.CONTRACTOR not in roles.user_roles(user):
-        return None
-    member = ContractorMember.objects.filter(user=user).only("contractor_id").first()
-    return member.contractor_id if member else None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -91,7 +51,7 @@ def work_order_issue(
     contractor is told. A case that is a warranty claim may go to the original contract even
     after it ended: the contractor owes that repair at no new cost."""
     with transaction.atomic():
-        locked = _lock_case(case)
+        locked = services.case_lock(case)
         services.check_version(locked, version)
         services.transition_authorise("notify_contractor", locked, actor)
         if not isinstance(contract, Contract):
@@ -142,15 +102,6 @@ def work_order_issue(
         return order
 
 
-def current_work_order(case: Case) -> WorkOrder | None:
-    return (
-        WorkOrder.objects.filter(case=case)
-        .exclude(status=WorkOrder.Status.SUPERSEDED)
-        .order_by("-issued_at", "-id")
-        .first()
-    )
-
-
 # ---------------------------------------------------------------------------------------------
 # The contractor's side
 
@@ -162,7 +113,7 @@ def work_order_acknowledge(order: WorkOrder | int, *, actor) -> WorkOrder:
         row = WorkOrder.objects.filter(pk=pk).only("case_id").first()
         if row is None:
             raise ValidationError({"work_order": _("No such work order.")})
-        case = _lock_case(row.case_id)
+        case = services.case_lock(row.case_id)
         order = WorkOrder.objects.select_for_update().get(pk=pk)
         if order.contractor_id != contractor_of(actor):
             raise PermissionDenied(_("This work order is not yours."))
@@ -178,7 +129,7 @@ def work_order_acknowledge(order: WorkOrder | int, *, actor) -> WorkOrder:
             order.status = WorkOrder.Status.ACKNOWLEDGED
         order.save(update_fields=["acknowledged_at", "status"])
         late = bool(order.acknowledge_due_at and now > order.acknowledge_due_at)
-        case_note(
+        services.case_note(
             case,
             actor=actor,
             role=roles.CONTRACTOR,
@@ -222,6 +173,52 @@ def work_order_report_repair(
 
 
 # ---------------------------------------------------------------------------------------------
+# The work order follows its case
+
+
+STATUS_AFTER = {
+    "report_repaired": WorkOrder.Status.REPORTED,
+    "return_for_rework": WorkOrder.Status.RETURNED,
+    "verify": WorkOrder.Status.ACCEPTED,
+}
+
+
+def work_order_follow_case(case: Case, *, event, transition: str) -> WorkOrder | None:
+    """Bring the case's current work order in step with the transition the case just took
+    (reported, returned, accepted), in the transaction that took it (`contractors.receivers`)."""
+    status = STATUS_AFTER.get(transition)
+    order = current_work_order(case) if status is not None else None
+    if order is None:
+        return None
+    order.status = status
+    fields = ["status"]
+    if transition == "report_repaired":
+        order.completed_at = event.created_at
+        late = deadlines.working_days_between(order.due_at, event.created_at)
+        order.working_days_late = late if event.created_at > order.due_at else 0
+        fields += ["completed_at", "working_days_late"]
+        if order.acknowledged_at is None:
+            # Reporting the repair is the strongest acknowledgement there is.
+            order.acknowledged_at = event.created_at
+            fields.append("acknowledged_at")
+    elif transition == "verify":
+        order.accepted_at = event.created_at
+        order.accepted_by_id = event.actor_id
+        months = order.contract.warranty_months
+        order.warranty_ends_at = event.created_at + relativedelta(months=months)
+        fields += ["accepted_at", "accepted_by", "warranty_ends_at"]
+    order.save(update_fields=fields)
+    if transition == "return_for_rework":
+        # The contractor hears of it in the portal's terms (a task notice would link to /staff/).
+        outbox.enqueue(
+            "contractor_work_order_notice",
+            {"work_order": order.pk, "notice": "returned", "event": event.pk},
+            dedupe_key=f"contractor_work_order_notice:returned:{event.pk}",
+        )
+    return order
+
+
+# ---------------------------------------------------------------------------------------------
 # Escalation of unacknowledged orders
 
 
@@ -243,13 +240,13 @@ def work_orders_escalate_unacknowledged(now: dt.datetime | None = None) -> int:
     count = 0
     for order_id, case_id in work_orders_unacknowledged(now).values_list("pk", "case_id"):
         with transaction.atomic():
-            case = _lock_case(case_id)
+            case = services.case_lock(case_id)
             order = work_orders_unacknowledged(now).select_for_update().filter(pk=order_id).first()
             if order is None:
                 continue
             order.acknowledge_escalated_at = now
             order.save(update_fields=["acknowledge_escalated_at"])
-            event = case_note(
+            event = services.case_note(
                 case,
                 actor=None,
                 role="system",
@@ -267,3 +264,78 @@ def work_orders_escalate_unacknowledged(now: dt.datetime | None = None) -> int:
             )
             count += 1
     return count
+
+
+# ---------------------------------------------------------------------------------------------
+# Contract modifications
+
+REASON_MAX = 4000
+
+
+def _amount(value) -> Decimal:
+    try:
+        amount = Decimal(str(value)).quantize(Decimal("0.01"))
+    except (InvalidOperation, ValueError, TypeError):
+        raise ValidationError({"new_amount_kzt": _("Enter an amount in tenge.")}) from None
+    if not amount.is_finite() or amount < 0 or amount >= Decimal("1e14"):
+        raise ValidationError({"new_amount_kzt": _("Enter an amount in tenge.")})
+    return amount
+
+
+def contract_modify(
+    contract: Contract | int,
+    *,
+    actor,
+    new_amount_kzt,
+    new_ends_on: dt.date,
+    modified_on: dt.date,
+    reason: str,
+) -> ContractModification:
+    """Record a change of a signed contract's amount and/or period and apply it to the contract,
+    in one transaction: the contract shows today's terms, its modifications what they were."""
+    if actor is None or not actor.has_perm("contractors.add_contractmodification"):
+        raise PermissionDenied(_("You may not modify contracts."))
+    text = (reason or "").strip()
+    if not text:
+        raise ValidationError({"reason": _("Say why the contract is modified.")})
+    if len(text) > REASON_MAX:
+        raise ValidationError(
+            {"reason": _("At most %(n)d characters, please.") % {"n": REASON_MAX}}
+        )
+    amount = _amount(new_amount_kzt)
+    if not isinstance(new_ends_on, dt.date) or not isinstance(modified_on, dt.date):
+        raise ValidationError({"new_ends_on": _("Give the dates.")})
+    pk = contract.pk if isinstance(contract, Contract) else contract
+    with transaction.atomic():
+        locked = Contract.objects.select_for_update().filter(pk=pk).first()
+        if locked is None:
+            raise ValidationError({"contract": _("No such contract.")})
+        errors = {}
+        if amount == locked.amount_kzt and new_ends_on == locked.ends_on:
+            errors["new_amount_kzt"] = _("Neither the amount nor the period changes.")
+        if new_ends_on < locked.starts_on:
+            errors["new_ends_on"] = _("The contract cannot end before it starts.")
+        today = clock.now().astimezone(deadlines.local_zone()).date()
+        if modified_on < locked.signed_on or modified_on > today:
+            errors["modified_on"] = _(
+                "The modification date must be between the signing date and today."
+            )
+        if errors:
+            raise ValidationError(errors)
+        modification = ContractModification.objects.create(
+            contract=locked,
+            old_amount_kzt=locked.amount_kzt,
+            new_amount_kzt=amount,
+            old_ends_on=locked.ends_on,
+            new_ends_on=new_ends_on,
+            modified_on=modified_on,
+            reason=text,
+            recorded_by=actor,
+            recorded_at=clock.now(),
+        )
+        locked.amount_kzt = amount
+        locked.ends_on = new_ends_on
+        locked._change_reason = "contract_modify"
+        locked._history_user = actor
+        locked.save(update_fields=["amount_kzt", "ends_on"])
+        return modification

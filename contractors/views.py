@@ -10,27 +10,23 @@ import csv
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
-from django.http import FileResponse, Http404, HttpResponse
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from casework import roles
-from casework.models import Attachment, District
-from casework.selectors import case_for_user
-from casework.services import TransitionConflict
-from casework.uploads import original_of
+from casework.media import file_response
+from casework.models import District
+from casework.replica import replica_reads
+from casework.services import TransitionConflict, attachment_original_open
+from casework.uploads import original_content_type, private_storage
 from contractors import scorecards, selectors
 from contractors.forms import PeriodForm, RepairReportForm
 from contractors.models import WorkOrder
-from contractors.services import (
-    case_note,
-    contractor_of,
-    work_order_acknowledge,
-    work_order_report_repair,
-)
+from contractors.selectors import contractor_of
+from contractors.services import work_order_acknowledge, work_order_report_repair
 
 STAFF_SCORE_ROLES = frozenset({roles.MANAGER, roles.INVESTIGATOR, roles.OFFICER, roles.INSPECTOR})
 OVERSIGHT_ROLES = frozenset({roles.MANAGER, roles.INVESTIGATOR})
@@ -83,6 +79,7 @@ def order(request, pk: int):
             "attachments": case.attachments.order_by("uploaded_at", "id"),
             "form": RepairReportForm(initial={"version": case.event_seq}),
             "warranty": selectors.case_warranty_claim(case),
+            "returns": selectors.work_order_returns(work_order),
             "can_report": work_order.status
             in (WorkOrder.Status.ISSUED, WorkOrder.Status.ACKNOWLEDGED, WorkOrder.Status.RETURNED)
             and case.state == "contractor_notified",
@@ -143,6 +140,7 @@ def report(request, pk: int):
             "attachments": case.attachments.order_by("uploaded_at", "id"),
             "form": form,
             "warranty": selectors.case_warranty_claim(case),
+            "returns": selectors.work_order_returns(work_order),
             "can_report": True,
         },
         status=status,
@@ -198,8 +196,11 @@ def _scorecard_data(request):
     filters = dict(scope)
     if form.cleaned_data.get("district"):
         filters["district"] = form.cleaned_data["district"].pk
-    contractors = scorecards.contractor_scorecards(start, end, **filters)
-    officials = scorecards.official_failed_signoffs(start, end, **filters) if oversight else None
+    with replica_reads():  # heavy aggregates: the replica's, unless this request wrote
+        contractors = scorecards.contractor_scorecards(start, end, **filters)
+        officials = (
+            scorecards.official_failed_signoffs(start, end, **filters) if oversight else None
+        )
     return form, contractors, officials, oversight
 
 
@@ -280,7 +281,7 @@ def staff_scorecards_csv(request):
             writer.writerow(
                 [
                     o.name,
-                    roles.ROLE_LABELS.get(o.role, o.role),
+                    roles.role_label(o.role),
                     o.signoffs,
                     o.failed,
                     " ".join(str(i) for i in o.failed_case_ids),
@@ -293,25 +294,15 @@ def staff_scorecards_csv(request):
 def photo_original(request, pk: int):
     """The original of a photo, location EXIF and all, for an investigator (or an admin) who may
     see the case. Each opening is written to the case's history."""
-    user = request.user
-    if not (user.is_superuser or roles.INVESTIGATOR in roles.user_roles(user)):
-        raise PermissionDenied(_("Only investigators may open original photos."))
-    attachment = Attachment.objects.filter(pk=pk).first()
-    if attachment is None or case_for_user(user, attachment.case_id) is None:
-        raise Http404(_("No such photo, or it is not yours to see."))
-    path = original_of(attachment)
-    if path is None:
-        raise Http404(_("The original of this photo is not kept."))
-    from casework.models import Case
-
-    with transaction.atomic():
-        case = Case.objects.select_for_update().get(pk=attachment.case_id)
-        case_note(
-            case,
-            actor=user,
-            role=roles.INVESTIGATOR if not user.is_superuser else "admin",
-            action="photo_original_opened",
-            payload={"attachment": attachment.pk},
-        )
-    response = FileResponse(open(path, "rb"), as_attachment=True, filename=path.name)
-    return response
+    try:
+        name = attachment_original_open(pk, actor=request.user)
+    except ObjectDoesNotExist as missing:
+        raise Http404(str(missing)) from None
+    return file_response(
+        private_storage(),
+        name,
+        content_type=original_content_type(name),
+        filename=name.rsplit("/", 1)[-1],
+        as_attachment=True,
+        cache_control="private, no-store",
+    )

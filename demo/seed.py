@@ -28,15 +28,17 @@ from casework.models import (
     CategoryRouting,
     Department,
     District,
+    Escalation,
     Official,
     OutboxJob,
     Region,
     StaffProfile,
 )
 from casework.sweep import sweep_run
-from contractors.models import Contract, Contractor, ContractorMember
+from casework.uploads import image_check
+from contractors.models import Contract, Contractor, ContractorMember, WorkOrder
+from contractors.selectors import current_work_order
 from contractors.services import (
-    current_work_order,
     work_order_acknowledge,
     work_order_issue,
     work_order_report_repair,
@@ -44,7 +46,16 @@ from contractors.services import (
 )
 from contractors.validators import bin_check_digit
 from demo import data
+from demo.inquiries import inquiries_seed
+from demo.posts import posts_seed
 from intake.models import DistrictArea
+from oversight.attribution import attributions_backfill
+from oversight.failures import failures_recompute
+from oversight.red_flags.run import red_flags_full_pass
+from oversight.services import act_sign
+from workflows import queues
+from workflows import services as workflow_services
+from workflows.recipients import queue_members
 
 PASSWORD = "demo12345"
 User = get_user_model()
@@ -176,6 +187,7 @@ def _org(world: World) -> None:
                 "name_en": en,
                 "public": public,
                 "requires_identity": identity,
+                "corruption_report": code == "corruption_report",
                 "sla_repair_days": repair_days,
             },
         )
@@ -501,6 +513,37 @@ class _Stop(Exception):
     pass
 
 
+def _escalate_until(moment: dt.datetime) -> None:
+    """Escalate what fell due before `moment`, each at the moment it fell due, as the
+    deadline sweep and the acknowledgement check on beat would have done."""
+    while True:
+        due = (
+            WorkOrder.objects.filter(
+                acknowledged_at__isnull=True,
+                acknowledge_escalated_at__isnull=True,
+                status=WorkOrder.Status.ISSUED,
+                acknowledge_due_at__lt=moment,
+            )
+            .order_by("acknowledge_due_at")
+            .values_list("acknowledge_due_at", flat=True)
+            .first()
+        )
+        fire = (
+            Escalation.objects.filter(fired_at__isnull=True, fire_at__lt=moment)
+            .order_by("fire_at")
+            .values_list("fire_at", flat=True)
+            .first()
+        )
+        if due is None and fire is None:
+            return
+        if fire is None or (due is not None and due < fire):
+            later = due + dt.timedelta(seconds=1)
+            with clock.frozen_at(later):
+                work_orders_escalate_unacknowledged(later)
+        else:
+            sweep_run(now=fire)
+
+
 def _case_history(world: World, rng: random.Random, index: int, now: dt.datetime) -> None:
     region_code = "ZHA" if index % 5 == 4 else "AQT"
     if region_code == "ZHA":
@@ -564,7 +607,8 @@ def _case_history(world: World, rng: random.Random, index: int, now: dt.datetime
         address=f"{street_kk if kazakh else street_ru}, {house}",
         complainant=complainant,
         received_at=received,
-        photos=[_photo(rng, "before")] if rng.random() < 0.5 else None,
+        # Checked now: the demo's cases have their photos whether or not a worker runs.
+        photos=[image_check(_photo(rng, "before"))] if rng.random() < 0.5 else None,
     )
     moment = received
 
@@ -573,8 +617,13 @@ def _case_history(world: World, rng: random.Random, index: int, now: dt.datetime
         moment = _working_moment(rng, moment, hours_min, hours_max)
         if moment >= now - dt.timedelta(minutes=5):
             raise _Stop
+        # What beat would have done meanwhile happens first, at its own moments.
+        _escalate_until(moment)
         return moment
 
+    if category.corruption_report:
+        _corruption_report_history(world, rng, case, region_code, step)
+        return
     officer_name = {
         "AQT-CITY": "officer.aktobe",
         "AQT-ALGA": "officer.alga",
@@ -685,7 +734,16 @@ def _case_history(world: World, rng: random.Random, index: int, now: dt.datetime
                 continue
             break
         with clock.frozen_at(step(4, 60)):
-            services.case_verify(case, actor=inspector, note="Проверено на месте, принято.")
+            quantity = Decimal(rng.randrange(5, 60)) / 10
+            act_sign(
+                case,
+                actor=inspector,
+                quantity=quantity,
+                unit="m2",
+                amount_kzt=(quantity * rng.randrange(14_000, 26_000)).quantize(Decimal("1")),
+                description=f"{category.name_ru}: ремонт покрытия, {quantity} м²",
+                note="Проверено на месте, принято.",
+            )
         if rng.random() < 0.06:
             with clock.frozen_at(step(24 * 5, 24 * 40)):
                 services.case_reopen(
@@ -698,9 +756,32 @@ def _case_history(world: World, rng: random.Random, index: int, now: dt.datetime
         return
 
 
-def _contractor_user(world: World, case: Case):
-    from contractors.services import current_work_order
+def _corruption_report_history(world: World, rng: random.Random, case: Case, region_code, step):
+    """A corruption report goes to the region's investigators only: taken up, then referred or
+    answered, or still under review."""
+    investigator = world.users[
+        "investigator.zhambyl" if region_code == "ZHA" else "investigator.aktobe"
+    ]
+    try:
+        with clock.frozen_at(step(1, 30)):
+            services.case_review_start(case, actor=investigator)
+        fate = rng.random()
+        if fate < 0.4:
+            with clock.frozen_at(step(24, 24 * 10)):
+                services.case_refer(
+                    case,
+                    actor=investigator,
+                    referred_to=data.REFERRED_TO,
+                    answer=data.REFERRAL_ANSWER,
+                )
+        elif fate < 0.8:
+            with clock.frozen_at(step(24, 24 * 10)):
+                services.case_answer(case, actor=investigator, answer=data.REVIEW_ANSWER)
+    except _Stop:
+        return
 
+
+def _contractor_user(world: World, case: Case):
     order = current_work_order(case)
     for user in world.users.values():
         member = getattr(user, "contractor_membership", None)
@@ -712,8 +793,6 @@ def _contractor_user(world: World, case: Case):
 def _warranty_complaints(world: World, rng: random.Random, now: dt.datetime, count: int) -> int:
     """A few repairs fail again within their warranty: a new complaint a few metres away, made
     through case_open like any other, is linked to the failed repair on its own."""
-    from contractors.models import WorkOrder
-
     accepted = list(
         WorkOrder.objects.filter(
             accepted_at__isnull=False, accepted_at__lt=now - dt.timedelta(days=3)
@@ -745,12 +824,86 @@ def _warranty_complaints(world: World, rng: random.Random, now: dt.datetime, cou
     return len(chosen)
 
 
+def _taraz_manholes(world: World, rng: random.Random, now: dt.datetime) -> int:
+    """Taraz, Zhambyl region: pits around road manholes are repaired under a current-repair
+    contract, one "before" photo was taken days before the work order, the inspector accepts
+    2.5 m² and signs the act; two months later a complaint 10 m away says the pits are back (a
+    warranty claim: the act's work failed). Returns the number of cases made (2)."""
+    district = world.districts["ZHA-TARAZ"]
+    category = world.categories["manhole_surround"]
+    clerk, officer = world.users["clerk.taraz"], world.users["officer.taraz"]
+    inspector, crew = world.users["inspector.taraz"], world.users["contractor.tarazzhol"]
+    contract = next(c for c in world.contracts["ZHA-TARAZ"] if c.number == "ТРЗ-2026/047")
+    moment = _working_moment(rng, now - dt.timedelta(days=80), 0, 1)
+
+    def at(hours: float) -> dt.datetime:
+        nonlocal moment
+        moment = _working_moment(rng, moment, hours, hours)
+        _escalate_until(moment)
+        return moment
+
+    case = services.case_open(
+        title="Ямы вокруг люков на проспекте Толе би",
+        description="Вокруг колодезных люков на проспекте Толе би, 42 провалы асфальта от одного "
+        "до трёх квадратных метров, машины объезжают по встречной.",
+        category=category,
+        district=district,
+        channel="whatsapp",
+        latitude=42.900612,
+        longitude=71.366905,
+        address="проспект Толе би, 42",
+        complainant={"name": "Серикбаева Жанар", "phone": "+7 701 555 42 42", "language": "ru"},
+        received_at=moment,
+    )
+    with clock.frozen_at(at(2)):
+        services.case_assign(case, actor=clerk, department=world.departments["ZHA-TARAZ"])
+    with clock.frozen_at(at(20)):
+        order = work_order_issue(
+            case, actor=officer, contract=contract, note="Текущий ремонт: обрамление люков."
+        )
+    with clock.frozen_at(at(3)):
+        work_order_acknowledge(order, actor=crew)
+    with clock.frozen_at(at(48)):
+        photos = _repair_photos(rng, world, case, clock.now())
+        # The "before" photo was taken a week before the work order was issued.
+        photos["before"] = [
+            _photo(
+                rng,
+                "before",
+                taken_at=order.issued_at - dt.timedelta(days=7),
+                point=_near(rng, case, 6),
+            )
+        ]
+        work_order_report_repair(case, actor=crew, note="Обрамление люков восстановлено.", **photos)
+    with clock.frozen_at(at(5)):
+        act_sign(
+            case,
+            actor=inspector,
+            quantity=Decimal("2.5"),
+            unit="m2",
+            amount_kzt=Decimal("49500"),
+            description="Ремонт асфальтобетонного покрытия вокруг люков, 2,5 м²",
+            note="Принято на месте.",
+        )
+    lat, lon = _near(rng, case, 10)
+    failed_at = _working_moment(rng, moment + dt.timedelta(days=61), 0, 1)
+    services.case_open(
+        title="Ямы у люков снова появились",
+        description="На проспекте Толе би, 42 у люков опять ямы, ремонт был два месяца назад.",
+        category=category,
+        district=district,
+        channel="whatsapp",
+        latitude=lat,
+        longitude=lon,
+        address="проспект Толе би, 42",
+        complainant={"name": "Серикбаева Жанар", "phone": "+7 701 555 42 42", "language": "ru"},
+        received_at=min(failed_at, now - dt.timedelta(days=1)),
+    )
+    return 2
+
+
 def _claim_some(rng: random.Random) -> None:
     """About half of the open tasks are taken by someone of their queue, as on a working day."""
-    from workflows import queues
-    from workflows import services as workflow_services
-    from workflows.recipients import queue_members
-
     for task in queues.case_tasks().filter(status="NEW").order_by("pk"):
         members = sorted(queue_members(task), key=lambda user: user.pk)
         if members and rng.random() < 0.5:
@@ -764,11 +917,13 @@ def seed(case_count: int = 300, *, seed_value: int = 2026) -> dict[str, int]:
         _org(world)
         _contractors(world)
         _users(world)
-        made = {"cases": 0}
+        made = {"cases": 0, "occupancies": posts_seed(world, timezone.localdate())}
         demo_regions = [world.regions["AQT"], world.regions["ZHA"]]
         if not Case.objects.filter(region__in=demo_regions).exists():
             rng = random.Random(seed_value)
             now = timezone.now()
+            made["taraz"] = _taraz_manholes(world, rng, now)
+            case_count -= made["taraz"]
             # About one case in 25 is a repeat complaint about a failed repair (a warranty claim).
             repeats = case_count // 25
             for index in range(case_count - repeats):
@@ -777,10 +932,19 @@ def seed(case_count: int = 300, *, seed_value: int = 2026) -> dict[str, int]:
             for index in range(case_count - repeats + made_repeats, case_count):
                 _case_history(world, rng, index, now)
             made["cases"] = case_count
-            made["escalated"] = work_orders_escalate_unacknowledged(now)
+            # Deadlines the demo histories have passed are escalated when they fell due.
+            _escalate_until(now)
+            made["escalated"] = WorkOrder.objects.exclude(acknowledge_escalated_at=None).count()
+            made["escalations"] = Escalation.objects.exclude(fired_at=None).count()
             _claim_some(rng)
-            # Deadlines the demo histories have passed are escalated now, as beat would have.
-            made["escalations"] = sweep_run().fired
+            # The outbox jobs below are not run: attribute the decisions and link the failures
+            # of accepted work as their jobs would have.
+            made["attributions"] = attributions_backfill()
+            made["failures"] = failures_recompute()
+            # ... and find the red flags in them, as the nightly pass would.
+            made["red_flags"] = sum(red_flags_full_pass().values())
+            made["inquiries"] = inquiries_seed(world)
+            made["cases"] += made["taraz"]
             # Demo histories are not news: nobody is to be notified of them.
             OutboxJob.objects.filter(status=OutboxJob.Status.PENDING).update(
                 status=OutboxJob.Status.DONE, done_at=now, last_error="demo seed: not sent"

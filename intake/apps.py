@@ -8,6 +8,6 @@ class IntakeConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from intake import normaliser, senders  # noqa: F401  (registers outbox handlers)
+        from intake import normaliser, receipts, senders  # noqa: F401  (outbox handlers)
 
         senders.senders_register()

@@ -51,6 +51,17 @@ class FacebookConf:
         return bool(self.verify_token and self.app_secret)
 
 
+@dataclass(frozen=True)
+class SmsConf:
+    gateway_url: str
+    token: str
+    sender: str
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.gateway_url)
+
+
 def whatsapp() -> WhatsAppConf:
     return WhatsAppConf(
         verify_token=_env("WHATSAPP_VERIFY_TOKEN"),
@@ -79,6 +90,15 @@ def facebook() -> FacebookConf:
     )
 
 
+def sms() -> SmsConf:
+    """An HTTP SMS gateway: POST {"to", "text", "from"} as JSON, bearer token when set."""
+    return SmsConf(
+        gateway_url=_env("SMS_GATEWAY_URL"),
+        token=_env("SMS_GATEWAY_TOKEN"),
+        sender=_env("SMS_SENDER", "Baqylau"),
+    )
+
+
 def default_district_code() -> str:
     """District for chat and Open311 complaints whose place matches no district area."""
     return _env("INTAKE_DEFAULT_DISTRICT")
@@ -90,8 +110,15 @@ def default_category_code() -> str:
 
 
 def web_rate() -> str:
-    """Complaints one IP address may file through the web form, django-ratelimit syntax."""
+    """Attempts (filed or refused) one IP address may make at the web form, django-ratelimit
+    syntax."""
     return _env("INTAKE_WEB_RATE", "5/10m")
+
+
+def track_rate() -> str:
+    """Tracking pages (and confirmations, disputes) one IP address may open, django-ratelimit
+    syntax."""
+    return _env("INTAKE_TRACK_RATE", "30/10m")
 
 
 def media_max_bytes() -> int:

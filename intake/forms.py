@@ -9,9 +9,16 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from casework.limits import DESCRIPTION_MAX_CHARS, TITLE_MAX_CHARS
 from casework.models import Category, District
+from intake.models import DistrictArea
+from intake.placing import Placement, district_from_point
 
 MAX_PHOTOS = 5
+# Django's own message has no Kazakh translation.
+TOO_LONG = {
+    "max_length": _("At most %(limit_value)d characters, please (this has %(show_value)d).")
+}
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -60,6 +67,48 @@ class PlaceMixin(forms.Form):
         return data
 
 
+def place_refusal(placement: Placement, chosen: District | None, *, own: bool) -> str:
+    """Why a marked place was refused, for the citizen (`own` False) or the clerk, whose district
+    is their own."""
+    names = {"chosen": chosen, "found": placement.found}
+    if placement.refusal == "in_other" and own:
+        return (
+            _(
+                "The marked place is in %(found)s, outside your district %(chosen)s. Move the "
+                "mark, or pass the caller to the akimat of %(found)s."
+            )
+            % names
+        )
+    if placement.refusal == "in_other":
+        return (
+            _(
+                "The place you marked is in %(found)s, not in %(chosen)s. Choose %(found)s, or "
+                "move the mark."
+            )
+            % names
+        )
+    if placement.refusal == "outside_chosen" and own:
+        return (
+            _(
+                "The marked place is outside your district %(chosen)s. Move the mark, or remove it "
+                "and type the address."
+            )
+            % names
+        )
+    if placement.refusal == "outside_chosen":
+        return (
+            _(
+                "The place you marked is outside %(chosen)s. Move the mark into the district, or "
+                "remove it and type the address."
+            )
+            % names
+        )
+    return _(
+        "The place you marked is outside every district we serve. Move the mark, or choose the "
+        "district and type the address."
+    )
+
+
 class ComplaintForm(PlaceMixin):
     category = forms.ModelChoiceField(
         label=_("What is the problem?"),
@@ -73,12 +122,16 @@ class ComplaintForm(PlaceMixin):
     )
     title = forms.CharField(
         label=_("In a few words"),
-        max_length=300,
+        max_length=TITLE_MAX_CHARS,
         required=False,
         help_text=_("For example: deep pothole at house 12."),
+        error_messages=TOO_LONG,
     )
     description = forms.CharField(
-        label=_("Describe the problem"), max_length=4000, widget=forms.Textarea
+        label=_("Describe the problem"),
+        max_length=DESCRIPTION_MAX_CHARS,
+        widget=forms.Textarea,
+        error_messages=TOO_LONG,
     )
     photos = PhotosField(label=_("Photos (up to 5)"))
     name = forms.CharField(label=_("Your name"), max_length=300, required=False)
@@ -99,6 +152,28 @@ class ComplaintForm(PlaceMixin):
         "email",
     ]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if DistrictArea.objects.exists():
+            # The district follows from a point on the map; chosen, it is checked against it.
+            district = self.fields["district"]
+            district.required = False
+            district.help_text = _("Mark the place on the map and the district is found from it.")
+
+    def clean(self):
+        data = super().clean()
+        if "district" in self.errors:
+            return data
+        chosen = data.get("district")
+        placement = district_from_point(data.get("latitude"), data.get("longitude"), chosen)
+        if placement.refusal:
+            self.add_error("district", place_refusal(placement, chosen, own=False))
+        elif placement.district is None:
+            self.add_error("district", _("Choose the district, or mark the place on the map."))
+        else:
+            data["district"] = placement.district
+        return data
+
 
 class PhoneComplaintForm(PlaceMixin):
     category = forms.ModelChoiceField(
@@ -110,14 +185,23 @@ class PhoneComplaintForm(PlaceMixin):
         label=_("Caller's language"), choices=[("kk", _("Kazakh")), ("ru", _("Russian"))]
     )
     anonymous = forms.BooleanField(label=_("The caller wishes to stay anonymous"), required=False)
-    title = forms.CharField(label=_("Title"), max_length=300)
-    description = forms.CharField(label=_("What the caller said"), widget=forms.Textarea)
+    title = forms.CharField(label=_("Title"), max_length=TITLE_MAX_CHARS, error_messages=TOO_LONG)
+    description = forms.CharField(
+        label=_("What the caller said"),
+        max_length=DESCRIPTION_MAX_CHARS,
+        widget=forms.Textarea,
+        error_messages=TOO_LONG,
+    )
     received_at = forms.DateTimeField(
         label=_("Time of the call"),
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
         help_text=_("Leave empty for now."),
     )
+
+    def __init__(self, *args, district: District, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.district = district
 
     def clean_received_at(self):
         moment = self.cleaned_data.get("received_at")
@@ -136,6 +220,9 @@ class PhoneComplaintForm(PlaceMixin):
             self.add_error(
                 "caller_name", _("Write the caller's name or phone, or tick “anonymous”.")
             )
+        placement = district_from_point(data.get("latitude"), data.get("longitude"), self.district)
+        if placement.refusal:
+            self.add_error("address", place_refusal(placement, self.district, own=True))
         return data
 
 

@@ -24,6 +24,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from casework import outbox
+from casework.crypto import sender_index
 from casework.models import OutboxJob
 from intake.channels.base import KIND_MESSAGE, Item
 from intake.models import InboundMessage
@@ -46,9 +47,21 @@ def request_headers(request: HttpRequest) -> dict[str, str]:
     return kept
 
 
+def _sender_index(channel: str, item: Item) -> str:
+    """Senders are kept as blind indexes: a phone number or chat id never lands in a column."""
+    return sender_index(channel, item.sender_key) if item.sender_key else ""
+
+
+def _store_alias() -> str:
+    """Behind PgBouncer (transaction mode) a prepared statement may not outlive its transaction:
+    the store statement then goes to PostgreSQL directly, through the `direct` alias
+    (DATABASE_DIRECT_URL); without it, it shares `default`."""
+    return "direct" if "direct" in connections.settings else DEFAULT_DB_ALIAS
+
+
 def messages_store(channel: str, body: bytes, headers: dict[str, str], items: list[Item]) -> int:
     """Insert the items; return how many were new (redeliveries are left out)."""
-    database = connections[DEFAULT_DB_ALIAS]  # once: each use of the `connection` proxy looks it up
+    database = connections[_store_alias()]  # once: each use of `connection` looks it up
     if database.vendor == "postgresql" and len(items) == 1 and not database.in_atomic_block:
         return int(_store_one_postgresql(database, channel, body, headers, items[0]))
     now = timezone.now()
@@ -62,7 +75,7 @@ def messages_store(channel: str, body: bytes, headers: dict[str, str], items: li
                     channel=channel,
                     external_id=item.external_id,
                     kind=item.kind,
-                    sender_key=item.sender_key[:255],
+                    sender_key=_sender_index(channel, item),
                     position=item.position,
                     raw_body=body,
                     headers=headers,
@@ -100,8 +113,8 @@ def _store_one_statement() -> str:
         "headers", "received_at", "processed_at", "error",
     )  # fmt: skip
     job_columns = _columns(
-        OutboxJob, "kind", "payload", "status", "created_at", "available_at", "attempts",
-        "last_error",
+        OutboxJob, "kind", "payload", "status", "created_at", "available_at", "queued_at",
+        "attempts", "last_error",
     )  # fmt: skip
     return f"""
         WITH message AS (
@@ -116,7 +129,7 @@ def _store_one_statement() -> str:
         ), job AS (
             INSERT INTO {quote(job_table)} ({job_columns})
             SELECT %(job_kind)s, jsonb_build_object('message', message.id), %(pending)s,
-                %(now)s, %(now)s, 0, ''
+                %(now)s, %(now)s, %(now)s, 0, ''
             FROM message WHERE %(is_message)s
             RETURNING id
         )
@@ -150,7 +163,7 @@ def _store_one_postgresql(
         "channel": channel,
         "external_id": item.external_id,
         "kind": item.kind,
-        "sender_key": item.sender_key[:255],
+        "sender_key": _sender_index(channel, item),
         "position": item.position,
         "body": body,
         "headers": json.dumps(headers),
@@ -166,5 +179,5 @@ def _store_one_postgresql(
     if message_id is None:
         return False  # the same external id again: a redelivery
     if job_id is not None:
-        outbox.dispatch(job_id)  # already committed: hand it to Celery now
+        outbox.dispatch(job_id, "intake_message")  # already committed: hand it to Celery now
     return True

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from casework.crypto import EncryptedTextField
+from casework.crypto import EncryptedJSONField, EncryptedTextField
 from casework.models import Case, Category, District
 
 CHAT_CHANNELS = [
@@ -34,12 +34,15 @@ class InboundMessage(models.Model):
     channel = models.CharField(_("channel"), max_length=16, choices=CHAT_CHANNELS)
     external_id = models.CharField(_("external id"), max_length=255)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    # The sender's blind index (casework.crypto.sender_index), never their phone number or id.
     sender_key = models.CharField(_("sender"), max_length=255, blank=True)
     # Position of this message inside a body that carried several (WhatsApp and Messenger batch).
     position = models.PositiveSmallIntegerField(default=0)
+    # Emptied, with the headers, RAW_MESSAGE_RETENTION_DAYS after it arrived (body_purged_at).
     raw_body = models.BinaryField(_("raw body"))
     headers = models.JSONField(_("headers"), default=dict)
     received_at = models.DateTimeField(_("received"), default=timezone.now)
+    body_purged_at = models.DateTimeField(_("raw body purged"), null=True, blank=True)
     processed_at = models.DateTimeField(_("processed"), null=True, blank=True)
     error = models.TextField(_("error"), blank=True)
     # Indexed only where set (see Meta): a message is stored without one, under load.
@@ -75,7 +78,14 @@ class InboundMessage(models.Model):
                 name="inbound_by_draft",
                 condition=models.Q(draft__isnull=False),
             ),
+            # What the nightly purge still has to empty, oldest first.
+            models.Index(
+                fields=["received_at"],
+                name="inbound_body_kept",
+                condition=models.Q(body_purged_at__isnull=True),
+            ),
         ]
+        permissions = [("reveal_sender", "Can reveal a chat sender and the raw message")]
 
     def __str__(self) -> str:
         return f"{self.channel}:{self.external_id}"
@@ -88,9 +98,10 @@ class Conversation(models.Model):
     """One citizen on one chat channel: how to answer them, and the lock for their drafts."""
 
     channel = models.CharField(_("channel"), max_length=16, choices=CHAT_CHANNELS)
+    # The sender's blind index (casework.crypto.sender_index): found again, never readable.
     sender_key = models.CharField(_("sender"), max_length=255)
-    # Platform addressing, e.g. {"to": "7701...", "recipient": "KZ.123..."} or {"chat_id": 42}.
-    address = models.JSONField(default=dict)
+    # Platform addressing, encrypted: {"to": "7701...", "recipient": "KZ.123..."}, {"chat_id": 42}.
+    address = EncryptedJSONField(default=dict, blank=True)
     name = EncryptedTextField(_("name"), blank=True)
     phone = EncryptedTextField(_("phone"), blank=True)
     language = models.CharField(_("language"), max_length=8, default="ru")
@@ -121,6 +132,10 @@ class Draft(models.Model):
     latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     address = models.CharField(max_length=500, blank=True)
+    # Where the complaint was placed, once it was: whose clerks look after it (intake errors).
+    district = models.ForeignKey(
+        District, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.PROTECT)
     # What the last reply asked for, so that the next text answers it: "place" or "category".
     awaiting = models.CharField(max_length=16, blank=True)
@@ -236,3 +251,23 @@ class Open311Submission(models.Model):
 
     def __str__(self) -> str:
         return self.token
+
+
+class SenderReveal(models.Model):
+    """Who read a chat sender's contact data or a raw message in the admin, and why."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
+    )
+    message = models.ForeignKey(
+        InboundMessage, on_delete=models.PROTECT, related_name="+", verbose_name=_("message")
+    )
+    reason = models.TextField(_("reason"))
+    at = models.DateTimeField(_("at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("sender reveal")
+        verbose_name_plural = _("sender reveals")
+
+    def __str__(self) -> str:
+        return f"{self.actor} · {self.message} · {self.at:%Y-%m-%d %H:%M}"

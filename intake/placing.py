@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 from decimal import Decimal
+from typing import NamedTuple
 
 from casework.models import Category, District
 from intake import conf
@@ -37,6 +38,44 @@ def district_at(latitude: Decimal | None, longitude: Decimal | None) -> District
         if metres <= area.radius_km * 1000 and (best is None or metres < best[0]):
             best = (metres, area.district)
     return best[1] if best else None
+
+
+class Placement(NamedTuple):
+    """Where a complaint goes: its district, or why the point was refused ("in_other": in the
+    area of `found`, another district; "outside_chosen": outside the chosen district's area;
+    "outside_all": in no district's area)."""
+
+    district: District | None
+    refusal: str = ""
+    found: District | None = None
+
+
+def district_from_point(
+    latitude: Decimal | None, longitude: Decimal | None, chosen: District | None
+) -> Placement:
+    """The district of a complaint placed on the map, checked against the one chosen (the web
+    form's choice, the clerk's own district). Without district areas, or without a point, the
+    chosen district stands unchecked (None if none was chosen)."""
+    if latitude is None or longitude is None or not DistrictArea.objects.exists():
+        return Placement(chosen)
+    found = district_at(latitude, longitude)
+    if chosen is None:
+        return Placement(found) if found is not None else Placement(None, "outside_all")
+    if found is None:
+        if DistrictArea.objects.filter(district=chosen).exists():
+            return Placement(None, "outside_chosen")
+        return Placement(chosen)
+    if found.pk != chosen.pk:
+        return Placement(None, "in_other", found)
+    return Placement(chosen)
+
+
+def map_centres() -> dict[str, list[float]]:
+    """Each district with an area: [latitude, longitude, radius in km], for the map picker."""
+    return {
+        str(area.district_id): [float(area.latitude), float(area.longitude), area.radius_km]
+        for area in DistrictArea.objects.all()
+    }
 
 
 def default_district() -> District | None:

@@ -11,17 +11,22 @@ import logging
 from django.utils import translation
 
 from casework.models import Case
-from casework.notices import register_sender, tracking_url
+from casework.notices import register_sender, state_label, tracking_url
 from contractors.notices import register_contractor_sender
+from intake import sms
 from intake.channels import facebook, telegram, whatsapp
 from intake.models import Conversation, Draft, StaffChat
 
 log = logging.getLogger(__name__)
 
 
-def conversation_send(conversation: Conversation, text: str, *, case: Case | None = None) -> bool:
+def conversation_send(
+    conversation: Conversation, text: str, *, case: Case | None = None, state: str | None = None
+) -> bool:
     """Deliver `text`; False when the channel is switched off or cannot reach the citizen now.
-    Raises `intake.http.PlatformError` when the platform fails (the outbox job then retries)."""
+    Raises `intake.http.PlatformError` when the platform fails (the outbox job then retries).
+    Outside WhatsApp's 24-hour window a template names the case and `state`, the state the
+    message is about (the case's own when not given)."""
     channel = conversation.channel
     address = conversation.address or {}
     if channel == "whatsapp":
@@ -33,9 +38,9 @@ def conversation_send(conversation: Conversation, text: str, *, case: Case | Non
             log.info("whatsapp %s: outside the 24-hour window, no case", conversation.pk)
             return False
         with translation.override(conversation.language):
-            state = str(case.get_state_display())
+            label = state_label(state or case.state)
         return whatsapp.send_template(
-            address, conversation.language, [case.tracking_code, state, tracking_url(case)]
+            address, conversation.language, [case.tracking_code, label, tracking_url(case)]
         )
     if channel == "telegram":
         return telegram.enabled() and telegram.send_text(address, text)
@@ -47,11 +52,11 @@ def conversation_send(conversation: Conversation, text: str, *, case: Case | Non
 
 
 def _case_sender(channel: str):
-    def send(case: Case, text: str) -> bool:
+    def send(case: Case, text: str, *, state: str | None = None) -> bool:
         draft = Draft.objects.select_related("conversation").filter(case=case).first()
         if draft is None or draft.conversation.channel != channel:
             return False
-        return conversation_send(draft.conversation, text, case=case)
+        return conversation_send(draft.conversation, text, case=case, state=state)
 
     send.__name__ = f"{channel}_case_sender"
     return send
@@ -69,4 +74,5 @@ def staff_telegram_send(user, text: str) -> bool:
 def senders_register() -> None:
     for channel in ("whatsapp", "telegram", "facebook"):
         register_sender(channel, _case_sender(channel))
+    register_sender("phone", sms.phone_case_sender)
     register_contractor_sender("telegram", staff_telegram_send)

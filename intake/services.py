@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import logging
 import secrets
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from casework import outbox, roles
-from intake.models import InboundMessage, Open311Client
+from casework import outbox, roles, services
+from casework.services import reveal_reason_clean
+from intake.models import (
+    Conversation,
+    InboundMessage,
+    Open311Client,
+    Open311Submission,
+    SenderReveal,
+)
+from intake.selectors import inbound_messages_visible_to
 
 
 def inbound_message_retry(message_id: int, *, actor) -> InboundMessage:
@@ -19,7 +30,8 @@ def inbound_message_retry(message_id: int, *, actor) -> InboundMessage:
     if roles.CLERK not in roles.user_roles(actor) and not getattr(actor, "is_superuser", False):
         raise PermissionDenied(_("Only clerks look after intake errors."))
     with transaction.atomic():
-        message = InboundMessage.objects.select_for_update().filter(pk=message_id).first()
+        visible = inbound_messages_visible_to(actor).filter(pk=message_id)
+        message = InboundMessage.objects.select_for_update().filter(pk__in=visible).first()
         if message is None:
             raise ValidationError({"message": _("No such message.")})
         if message.processed_at is not None:
@@ -30,6 +42,69 @@ def inbound_message_retry(message_id: int, *, actor) -> InboundMessage:
             dedupe_key=f"intake_message:retry:{message.pk}:{timezone.now().timestamp()}",
         )
         return message
+
+
+PURGE_BATCH = 2000
+log = logging.getLogger(__name__)
+
+
+def raw_messages_purge(*, now: dt.datetime | None = None, batch: int = PURGE_BATCH) -> int:
+    """Empty the raw bodies and headers of messages older than RAW_MESSAGE_RETENTION_DAYS (they
+    carry senders' phone numbers and names); what was derived from them stays. Short batches,
+    each its own transaction, so that the webhooks never wait on a long lock. Returns how many."""
+    cutoff = (now or timezone.now()) - dt.timedelta(days=settings.RAW_MESSAGE_RETENTION_DAYS)
+    purged = 0
+    while True:
+        with transaction.atomic():
+            ids = list(
+                InboundMessage.objects.filter(received_at__lt=cutoff, body_purged_at__isnull=True)
+                .order_by("received_at")
+                .values_list("pk", flat=True)[:batch]
+            )
+            if not ids:
+                break
+            purged += InboundMessage.objects.filter(pk__in=ids).update(
+                raw_body=b"", headers={}, body_purged_at=timezone.now()
+            )
+    if purged:
+        log.info("purged the raw bodies of %d messages received before %s", purged, cutoff)
+    return purged
+
+
+def sender_reveal(message_id: int, *, actor, reason: str) -> dict[str, object]:
+    """An administrator reads who sent a message and what the platform delivered, with a reason
+    that is kept (`SenderReveal`)."""
+    if not (actor.is_superuser or actor.has_perm("intake.reveal_sender")):
+        raise PermissionDenied(_("You may not see who sent this message."))
+    text = reveal_reason_clean(reason)
+    with transaction.atomic():
+        message = InboundMessage.objects.filter(pk=message_id).first()
+        if message is None:
+            raise ValidationError({"message": _("No such message.")})
+        SenderReveal.objects.create(actor=actor, message=message, reason=text)
+    log.info("user %s revealed the sender of inbound message %s", actor.pk, message.pk)
+    conversation = None
+    if message.sender_key:  # found by its blind index: the message need not have a draft
+        conversation = Conversation.objects.filter(
+            channel=message.channel, sender_key=message.sender_key
+        ).first()
+    return {
+        "message": message,
+        "name": conversation.name if conversation else "",
+        "phone": conversation.phone if conversation else "",
+        "address": conversation.address if conversation else {},
+        "body": message.body_text(),
+    }
+
+
+def open311_request_file(client: Open311Client, **case_fields) -> Open311Submission:
+    """File an Open311 client's service request: the case (`casework.services.case_open`, channel
+    open311) and the token the client follows it by, in one transaction."""
+    with transaction.atomic():
+        case = services.case_open(channel="open311", **case_fields)
+        return Open311Submission.objects.create(
+            token=secrets.token_urlsafe(16), client=client, case=case
+        )
 
 
 def open311_key_hash(key: str) -> str:

@@ -1,7 +1,8 @@
 """Small vector charts drawn as SVG from the report's figures (WeasyPrint keeps them vectors).
 
 Hand-built on purpose: two chart kinds with a few dozen elements each do not justify a charting
-library, and every label here goes through `escape`.
+library, and every label here goes through `svg_text` (escaped, and without the characters XML
+forbids: an SVG is XML, and names typed into the admin may hold them).
 """
 
 from __future__ import annotations
@@ -11,8 +12,14 @@ from collections.abc import Sequence
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from casework.xmltext import xml_text
+
 FONT = 'font-family="Baqylau Sans, sans-serif"'
 COLOURS = ("#1f5fa8", "#d9822b", "#2e8b57", "#b03a48")
+
+
+def svg_text(value: object) -> str:
+    return escape(xml_text(str(value)))
 
 
 def _nice_max(value: float) -> float:
@@ -49,8 +56,9 @@ def line_chart(
     step = plot_w / max(len(labels) - 1, 1)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-        f'role="img" aria-label="{escape(title)}">',
-        f'<text x="{left}" y="16" font-size="12" font-weight="bold" {FONT}>{escape(title)}</text>',
+        f'role="img" aria-label="{svg_text(title)}">',
+        f'<text x="{left}" y="16" font-size="12" font-weight="bold" {FONT}>'
+        f"{svg_text(title)}</text>",
     ]
     for tick in _ticks(peak):
         y = top + plot_h - plot_h * tick / peak
@@ -64,7 +72,7 @@ def line_chart(
         x = left + step * index
         parts.append(
             f'<text x="{x:.1f}" y="{height - bottom + 14}" font-size="8.5" text-anchor="middle" '
-            f"{FONT}>{escape(label)}</text>"
+            f"{FONT}>{svg_text(label)}</text>"
         )
     for number, (name, values) in enumerate(series):
         colour = COLOURS[number % len(COLOURS)]
@@ -83,7 +91,7 @@ def line_chart(
         lx = left + number * 170
         parts.append(
             f'<rect x="{lx}" y="{height - 16}" width="12" height="4" fill="{colour}"/>'
-            f'<text x="{lx + 16}" y="{height - 11}" font-size="9.5" {FONT}>{escape(name)}</text>'
+            f'<text x="{lx + 16}" y="{height - 11}" font-size="9.5" {FONT}>{svg_text(name)}</text>'
         )
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped
@@ -95,19 +103,21 @@ def bar_chart(
     *,
     title: str,
     unit: str = "",
+    axis_max: float | None = None,
 ) -> SafeString:
-    """Grouped horizontal bars: one group per label, one bar per series."""
+    """Grouped horizontal bars: one group per label, one bar per series, each with its value
+    written beside it. `axis_max` fixes the axis (100 for percentages)."""
     width = 640
     left, right, top = 170, 40, 28
     bar_h, gap = 11, 9
     group_h = bar_h * len(series) + gap
     height = top + group_h * len(labels) + 30
     plot_w = width - left - right
-    peak = _nice_max(max([v or 0 for _n, values in series for v in values] + [0]))
+    peak = axis_max or _nice_max(max([v or 0 for _n, values in series for v in values] + [0]))
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-        f'role="img" aria-label="{escape(title)}">',
-        f'<text x="0" y="16" font-size="12" font-weight="bold" {FONT}>{escape(title)}</text>',
+        f'role="img" aria-label="{svg_text(title)}">',
+        f'<text x="0" y="16" font-size="12" font-weight="bold" {FONT}>{svg_text(title)}</text>',
     ]
     for tick in _ticks(peak):
         x = left + plot_w * tick / peak
@@ -119,7 +129,7 @@ def bar_chart(
         y0 = top + group_h * index
         parts.append(
             f'<text x="{left - 6}" y="{y0 + bar_h * len(series) / 2 + 3:.1f}" font-size="9" '
-            f'text-anchor="end" {FONT}>{escape(label)}</text>'
+            f'text-anchor="end" {FONT}>{svg_text(label)}</text>'
         )
         for number, (_name, values) in enumerate(series):
             value = values[index] or 0
@@ -129,14 +139,14 @@ def bar_chart(
                 f'<rect x="{left}" y="{y:.1f}" width="{w:.1f}" height="{bar_h - 2}" '
                 f'fill="{COLOURS[number % len(COLOURS)]}"/>'
                 f'<text x="{left + w + 3:.1f}" y="{y + bar_h - 3.5:.1f}" font-size="8.5" {FONT}>'
-                f"{_number(value)}{escape(unit)}</text>"
+                f"{_number(value)}{svg_text(unit)}</text>"
             )
     for number, (name, _values) in enumerate(series):
         lx = left + number * 170
         parts.append(
             f'<rect x="{lx}" y="{height - 16}" width="12" height="6" '
             f'fill="{COLOURS[number % len(COLOURS)]}"/>'
-            f'<text x="{lx + 16}" y="{height - 10}" font-size="9.5" {FONT}>{escape(name)}</text>'
+            f'<text x="{lx + 16}" y="{height - 10}" font-size="9.5" {FONT}>{svg_text(name)}</text>'
         )
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped

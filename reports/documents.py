@@ -1,4 +1,4 @@
-"""Build the two documents: gather (SQL), lay out (template), render (WeasyPrint).
+"""Build the monthly report: gather (SQL), lay out (template), render (WeasyPrint).
 
 The template only lays out what it is given; labels and names are looked up here, figures come
 from `reports.monthly` untouched.
@@ -12,6 +12,7 @@ import hashlib
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -21,10 +22,12 @@ from django.utils.translation import gettext as _
 
 from casework.audit import canonical_json, chain_head
 from casework.deadlines import local_zone
-from casework.models import Case, Department, District
-from casework.roles import ROLE_LABELS
-from casework.states import CaseState, RejectReason
-from reports import charts, monthly
+from casework.models import Case, Department, District, Region
+from casework.roles import role_label
+from contractors.models import Contractor
+from oversight.models import Inquiry, Person, Position, RedFlagHit, Sanction
+from oversight.red_flags.registry import INDICATORS
+from reports import charts, labels, maps, monthly
 from reports.fetcher import static_url
 from reports.periods import Period, Scope
 from reports.render import FileToAttach, RenderedPdf, page_counter_css, pdf_render
@@ -90,47 +93,199 @@ def flag_texts() -> dict[str, tuple[str, str]]:
             _("The same photo on two cases"),
             _("Repair evidence whose photo also appears on another case (listed)."),
         ),
+        "photo_evidence": (
+            _("Doubtful repair photos"),
+            _("Repair photos stored in the period that their checks doubt (listed)."),
+        ),
     }
 
 
-def _csv_bytes(rows) -> tuple[bytes, int]:
+def csv_headers() -> dict[str, str]:
+    """The case list's column headers in the report's language."""
+    return {
+        "tracking_code": _("Tracking code"),
+        "category": _("Category"),
+        "district": _("District"),
+        "department": _("Department at the end of the period"),
+        "received_at": _("Received"),
+        "state_at_period_end": _("State at the end of the period"),
+        "answer_due_at_period_end": _("Answer due (in force at the end of the period)"),
+        "overdue_at_period_end": _("Overdue at the end of the period (1 = yes)"),
+        "working_days_overdue": _("Working days overdue"),
+        "contractor": _("Contractor"),
+        "work_order": _("Work order"),
+        "work_order_due_at": _("Work order due"),
+        "accepted_by": _("Repair accepted by"),
+        "closed_at": _("Closed"),
+        "reroutes": _("Re-routings"),
+        "extensions": _("Deadline extensions"),
+        "returns_for_rework": _("Returns for rework"),
+        "reopenings": _("Reopenings"),
+        "highest_escalation": _("Highest escalation level"),
+        "red_flags": _("Red flags"),
+    }
+
+
+def _case_list(rows) -> tuple[bytes, str, int]:
+    """The CSV for people (headers and labels in the report's language, names instead of ids)
+    and the hash of its language-neutral rows (codes and ids), which goes into the data hash."""
+    neutral = hashlib.sha256()
+    rows = list(rows)
+    for row in rows:
+        neutral.update(canonical_json([row[c] for c in monthly.CSV_COLUMNS]).encode() + b"\n")
+    departments = _names(Department, [r["department"] for r in rows])
+    contractors = _names(Contractor, [r["contractor"] for r in rows])
+    people = _names(get_user_model(), [r["accepted_by"] for r in rows])
+    flag_titles = {key: title for key, (title, _help) in flag_texts().items()}
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(monthly.CSV_COLUMNS)
-    count = 0
+    headers = csv_headers()
+    writer.writerow([headers[c] for c in monthly.CSV_COLUMNS])
     for row in rows:
-        writer.writerow(row)
-        count += 1
+        shown = dict(row)
+        shown["department"] = departments[row["department"]].code if row["department"] else ""
+        shown["state_at_period_end"] = labels.state_label(row["state_at_period_end"])
+        shown["contractor"] = contractors[row["contractor"]].legal_name if row["contractor"] else ""
+        shown["work_order"] = f"№ {row['work_order']}" if row["work_order"] else ""
+        shown["accepted_by"] = (
+            person_name(people.get(row["accepted_by"])) if row["accepted_by"] else ""
+        )
+        shown["red_flags"] = "; ".join(
+            flag_titles[f] for f in row["red_flags"].split(";") if f in flag_titles
+        )
+        writer.writerow([shown[c] for c in monthly.CSV_COLUMNS])
     # A byte-order mark so that spreadsheet programs read Cyrillic and Kazakh letters right.
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8"), count
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8"), neutral.hexdigest(), len(rows)
 
 
 def _names(model, ids) -> dict[int, Any]:
-    return {obj.pk: obj for obj in model.objects.filter(pk__in=[i for i in ids if i])}
+    return {obj.pk: obj for obj in model.objects.filter(pk__in={i for i in ids if i})}
+
+
+def figure_labels() -> dict[str, str]:
+    return {
+        "received": _("Received"),
+        "assigned": _("Assigned to a department"),
+        "rerouted": _("Re-routed to another department"),
+        "verified": _("Closed as verified"),
+        "rejected": _("Rejected"),
+        "reopened": _("Reopened"),
+        "extensions": _("Deadline extensions"),
+        "escalations": _("Escalations"),
+    }
+
+
+def _change(now: int, before: int) -> str:
+    if before == 0:  # nothing to compare with
+        return "—"
+    percent = (now - before) * 100 / before
+    return f"{percent:+.0f} %"
+
+
+def _comparison_rows(comparisons: dict[str, Any]) -> list[dict[str, Any]]:
+    names = figure_labels()
+    return [
+        {
+            **row,
+            "label": names[row["figure"]],
+            "change_previous": _change(row["this"], row["previous"]),
+            "change_year": _change(row["this"], row["year_before"]),
+        }
+        for row in comparisons["rows"]
+    ]
+
+
+def _what_changed(rows: list[dict[str, Any]], limit: int = 3) -> list[str]:
+    """The figures that moved most against the previous month, as sentences."""
+    moved = [r for r in rows if r["this"] != r["previous"]]
+    moved.sort(key=lambda r: (-abs(r["this"] - r["previous"]), r["figure"]))
+    return [
+        _("%(figure)s: %(now)s, against %(before)s the month before (%(change)s).")
+        % {
+            "figure": r["label"],
+            "now": formats.number_format(r["this"], force_grouping=True),
+            "before": formats.number_format(r["previous"], force_grouping=True),
+            "change": r["change_previous"],
+        }
+        for r in moved[:limit]
+    ]
+
+
+def _most_late(contractors: list[dict[str, Any]] | None, limit: int = 5) -> list[dict[str, Any]]:
+    late = [row for row in contractors or [] if row.get("late")]
+    late.sort(key=lambda r: (-r["late"], -(r["avg_working_days_late"] or 0), r["legal_name"]))
+    return late[:limit]
+
+
+def _most_failed(officials: list[dict[str, Any]] | None, limit: int = 5) -> list[dict[str, Any]]:
+    failed = [row for row in officials or [] if row.get("failed")]
+    return failed[:limit]  # already ordered: most failed first
+
+
+def _group_rows(data: list[dict[str, Any]], model, unassigned: str = "") -> list[dict[str, Any]]:
+    found = _names(model, [row["id"] for row in data])
+    return [
+        {
+            **row,
+            "name": found[row["id"]].name if row["id"] else unassigned,
+            "code": found[row["id"]].code if row["id"] else "—",
+        }
+        for row in data
+    ]
+
+
+def _rate(done: int, late: int) -> float | None:
+    return round((done - late) * 100 / done, 1) if done else None
 
 
 def monthly_context(
-    scope: Scope, period: Period, data: dict[str, Any], *, generated_by, moment: dt.datetime
+    scope: Scope,
+    period: Period,
+    data: dict[str, Any],
+    *,
+    generated_by,
+    moment: dt.datetime,
+    recommendations: str = "",
 ) -> dict[str, Any]:
     figures = data["figures"]
-    districts = _names(District, [row["id"] for row in data["by_district"]])
-    departments = _names(Department, [row["id"] for row in data["by_department"]])
-    reasons = dict(RejectReason.choices)
     texts = flag_texts()
-    stage_rows = [{**row, "label": stage_label(row["stage"])} for row in figures["stages"]]
+    stage_rows = [
+        {
+            **row,
+            "label": stage_label(row["stage"]),
+            "on_time_rate": _rate(row["done"], row["late"]),
+        }
+        for row in figures["stages"]
+    ]
     trend = data["trend"]
     officials = data["officials"]
     if officials:
         ids = {i for row in officials for i in (row["failed_case_ids"] or [])}
         codes = dict(Case.objects.filter(pk__in=ids).values_list("pk", "tracking_code"))
+        posts = Position.objects.in_bulk({row.get("post_id") for row in officials} - {None})
         officials = [
             {
                 **row,
-                "role_label": ROLE_LABELS.get(row["role"], row["role"]),
-                "failed_codes": [codes.get(i, str(i)) for i in row["failed_case_ids"] or []],
+                "post": posts[row["post_id"]].title if row.get("post_id") in posts else "",
+                "role_label": role_label(row["role"]),
+                "failed_codes": [codes.get(i, "") for i in row["failed_case_ids"] or []],
             }
             for row in officials
         ]
+    comparison_rows = _comparison_rows(data["comparisons"])
+    districts = _group_rows(data["by_district"], District)
+    flag_sections = [
+        {"key": key, "title": texts[key][0], "help": texts[key][1], "rows": rows}
+        for key, rows in data["flags"].items()
+    ]
+    for section in flag_sections:
+        if section["key"] == "photo_evidence":
+            names = photo_check_labels()
+            section["rows"] = [
+                {**row, "detail": ", ".join(names[c] for c in row["detail"].split(",") if c)}
+                for row in section["rows"]
+            ]
+    partial = "" if period.complete else f" ({_('partial')})"
     return {
         "scope": scope,
         "period": period,
@@ -151,54 +306,153 @@ def monthly_context(
             (_("Open at the end of the period"), figures["open_at_end"]),
             (_("Open beyond the legal deadline at the end of the period"), figures["overdue_open"]),
         ],
+        "comparison_rows": comparison_rows,
+        "comparison_months": data["comparisons"]["months"],
+        "what_changed": _what_changed(comparison_rows),
+        "most_late": _most_late(data["contractors"]),
+        "most_failed": _most_failed(officials),
+        "recommendations": recommendations,
+        "flag_counts": [(s["title"], len(s["rows"])) for s in flag_sections if s["rows"]],
         "rejected_rows": [
-            (reasons.get(code, code or "—"), n) for code, n in figures["rejected_by_reason"].items()
+            (labels.reject_reason_label(code) or "—", n)
+            for code, n in figures["rejected_by_reason"].items()
         ],
         "escalation_rows": [
             (_("Level %(level)s") % {"level": level}, n)
             for level, n in figures["escalations_by_level"].items()
         ],
         "stage_rows": stage_rows,
-        "district_rows": [
-            {**row, "name": districts[row["id"]].name, "code": districts[row["id"]].code}
-            for row in data["by_district"]
-        ],
-        "department_rows": [
-            {
-                **row,
-                "name": departments[row["id"]].name if row["id"] else _("Not yet assigned"),
-                "code": departments[row["id"]].code if row["id"] else "—",
-            }
-            for row in data["by_department"]
-        ],
-        "flag_sections": [
-            {"key": key, "title": texts[key][0], "help": texts[key][1], "rows": rows}
-            for key, rows in data["flags"].items()
-        ],
+        "region_rows": _group_rows(data["by_region"], Region),
+        "district_rows": districts,
+        "department_rows": _group_rows(data["by_department"], Department, _("Not yet assigned")),
+        "flag_sections": flag_sections,
         "trend_svg": charts.line_chart(
             [row["month"] for row in trend],
             [
                 (_("Received"), [row["received"] for row in trend]),
                 (_("Closed as verified"), [row["verified"] for row in trend]),
             ],
-            title=_("Month on month: received and verified"),
+            title=_("Month on month: received and verified") + partial,
         ),
         "stages_svg": charts.bar_chart(
             [stage_label(row["stage"]).split(" (")[0] for row in stage_rows],
-            [
-                (_("Median working days"), [row["median_days"] or 0 for row in stage_rows]),
-                (_("Finished late"), [row["late"] for row in stage_rows]),
-            ],
-            title=_("Stages finished in the period"),
+            [(_("Finished on time"), [row["on_time_rate"] or 0 for row in stage_rows])],
+            title=_("Stages finished in the period: share on time"),
+            unit=" %",
+            axis_max=100,
         ),
-        "contractors": data["contractors"],
+        "map_svg": maps.map_svg(
+            data["map"],
+            {row["code"]: row["name"] for row in districts},
+            title=_("Overdue and failed repairs of the period"),
+        ),
+        "map_count": len({p["code"] for p in data["map"]}),
+        "contractors": [
+            {**row, "contracts_amount": _amount(row.get("contracts_amount_kzt"))}
+            for row in data["contractors"] or []
+        ],
         "officials": officials,
+        **red_flag_context(data["red_flag_hits"]),
+        **inquiry_context(data["inquiries"]),
         "page_counter": page_counter_css(_("Page {page} of {pages}")),
         "stylesheet": static_url("reports/report.css"),
     }
 
 
-def monthly_build(
+def _amount(text: str | None) -> str:
+    if not text:
+        return "—"
+    return formats.number_format(Decimal(text), decimal_pos=0, force_grouping=True)
+
+
+def indicator_label(code: str) -> str:
+    found = INDICATORS.get(code)
+    return str(found.name) if found else code
+
+
+def _hit_rows(rows: list[dict[str, Any]], subjects: dict[int, str]) -> list[dict[str, Any]]:
+    return [
+        {
+            **row,
+            "indicator_label": indicator_label(row["indicator"]),
+            "subject": subjects.get(row["id"], ""),
+            "money": _amount(row["money_kzt"]),
+        }
+        for row in rows
+    ]
+
+
+def red_flag_context(hits: dict[str, Any]) -> dict[str, Any]:
+    """The ranked hits with their indicators' names in the report's language and their
+    subjects' names (stored on the hit)."""
+    ids = {row["id"] for key in ("worst", "top_by_money") for row in hits[key]}
+    subjects = dict(RedFlagHit.objects.filter(pk__in=ids).values_list("pk", "subject_name"))
+    return {
+        "worst_hits": _hit_rows(hits["worst"], subjects),
+        "hits_by_money": _hit_rows(hits["top_by_money"], subjects),
+        "hits_by_indicator": [
+            {
+                **row,
+                "indicator_label": indicator_label(row["indicator"]),
+                "money": _amount(row["money_kzt"]),
+            }
+            for row in hits["by_indicator"]
+        ],
+    }
+
+
+def inquiry_context(inquiries: dict[str, Any]) -> dict[str, Any]:
+    """Inquiries and sanctions with labels; the sanctioned named only where publishable."""
+    outcomes = dict(Inquiry.Outcome.choices)
+    kinds = dict(Sanction.Kind.choices)
+    named = inquiries["sanctions_named"]
+    people = Person.objects.in_bulk({row["person_id"] for row in named} - {None})
+    firms = Contractor.objects.in_bulk({row["contractor_id"] for row in named} - {None})
+    posts = Position.objects.in_bulk({row["post_id"] for row in named} - {None})
+    named_rows = []
+    for row in named:
+        if row["person_id"] in people:
+            who = people[row["person_id"]].full_name
+            if row["post_id"] in posts:
+                who = f"{who}, {posts[row['post_id']].title}"
+        elif row["contractor_id"] in firms:
+            who = firms[row["contractor_id"]].legal_name
+        else:
+            continue
+        named_rows.append({"who": who, "kind": str(kinds.get(row["kind"], row["kind"]))})
+    return {
+        "inquiries_opened": inquiries["opened"],
+        "inquiries_closed": [
+            (str(outcomes.get(code, "")) or _("No outcome recorded"), n)
+            for code, n in inquiries["closed"].items()
+        ],
+        "inquiries_closed_total": sum(inquiries["closed"].values()),
+        "sanction_rows": [
+            (str(kinds.get(code, code)), n) for code, n in inquiries["sanctions_imposed"].items()
+        ],
+        "sanctions_total": sum(inquiries["sanctions_imposed"].values()),
+        "sanctions_named": named_rows,
+    }
+
+
+def photo_check_labels() -> dict[str, str]:
+    return {
+        "taken_before_order": _("taken before the work order"),
+        "far_from_site": _("taken far from the site"),
+        "same_as_before": _("the same picture as a “before” photo"),
+    }
+
+
+@dataclass(frozen=True)
+class MonthlyDocument:
+    html: str
+    csv_name: str
+    csv_content: bytes
+    data_sha256: str
+    chain_head: str
+
+
+def monthly_document(
     scope: Scope,
     period: Period,
     *,
@@ -206,20 +460,30 @@ def monthly_build(
     generated_by=None,
     moment: dt.datetime,
     progress: Progress | None = None,
-) -> BuiltDocument:
+    recommendations: str = "",
+) -> MonthlyDocument:
+    """The report's HTML and its case list, ready for rendering."""
     step = progress or (lambda value: None)
     with translation.override(language):
         with report_snapshot():
             # The chain head read in the same snapshot as the figures it vouches for.
             head, count = chain_head()
             data, query = monthly.monthly_gather(scope, period, step)
-            csv_content, csv_count = _csv_bytes(monthly.case_rows(query, data["flags"]))
+            csv_content, rows_sha, csv_count = _case_list(
+                monthly.case_rows(query, data["flags"], period)
+            )
         step(60)
-        csv_sha = hashlib.sha256(csv_content).hexdigest()
         data_sha = hashlib.sha256(
-            canonical_json({"data": data, "case_list_sha256": csv_sha}).encode()
+            canonical_json({"data": data, "case_list_sha256": rows_sha}).encode()
         ).hexdigest()
-        context = monthly_context(scope, period, data, generated_by=generated_by, moment=moment)
+        context = monthly_context(
+            scope,
+            period,
+            data,
+            generated_by=generated_by,
+            moment=moment,
+            recommendations=recommendations,
+        )
         csv_name = f"cases-{period.code}-{scope.key().replace('/', '-').strip('-')}.csv"
         context.update(
             chain_head=head,
@@ -230,244 +494,45 @@ def monthly_build(
             language=language,
         )
         html = render_to_string("reports/pdf/monthly.html", context)
-        step(70)
-        pdf = pdf_render(
-            html,
-            moment=moment,
-            attachments=(
-                FileToAttach(
-                    csv_name,
-                    csv_content,
-                    _("All cases of the period, one row each (CSV, UTF-8)"),
-                ),
-            ),
-            identifier=data_sha[:32],
-        )
-    step(95)
-    return BuiltDocument(pdf, data_sha, head, html)
+    return MonthlyDocument(html, csv_name, csv_content, data_sha, head)
 
 
-# ---------------------------------------------------------------------------------------------
-# The dossier
-
-
-def action_label(action: str) -> str:
-    return {
-        "open": _("Complaint received"),
-        "assign": _("Routed to a department"),
-        "notify_contractor": _("Work order issued"),
-        "report_repaired": _("Repair reported"),
-        "verify": _("Repair verified"),
-        "return_for_rework": _("Returned for rework"),
-        "reject": _("Rejected"),
-        "reopen": _("Reopened"),
-        "extend_deadline": _("Deadline extended"),
-        "escalate": _("Escalated"),
-        "complainant_revealed": _("Complainant's contact data revealed"),
-    }.get(action, action)
-
-
-def _event_rows(case: Case) -> list[dict[str, Any]]:
-    from casework.selectors import case_events
-
-    labels = dict(CaseState.choices)
-    rows = []
-    for event in case_events(case):
-        rows.append(
-            {
-                "seq": event.seq,
-                "when": _moment(event.created_at),
-                "actor": person_name(event.actor) if event.actor_id else _("citizen or system"),
-                "role": event.role,
-                "action": event.action,
-                "action_label": action_label(event.action),
-                "from": labels.get(event.from_state, event.from_state),
-                "to": labels.get(event.to_state, event.to_state),
-                "reason": event.reason,
-                "payload": _payload_text(event.payload),
-                "hash": event.hash,
-            }
-        )
-    return rows
-
-
-def _payload_text(payload: dict[str, Any]) -> str:
-    hidden = {"photos"}
-    return "; ".join(f"{k}: {v}" for k, v in sorted(payload.items()) if k not in hidden and v)
-
-
-def _history_rows(case: Case) -> list[dict[str, Any]]:
-    records = list(case.history.order_by("history_date", "history_id"))
-    rows = []
-    previous = None
-    for record in records:
-        changes = []
-        if previous is not None:
-            delta = record.diff_against(previous)
-            for change in delta.changes:
-                field = Case._meta.get_field(change.field)
-                changes.append(
-                    {
-                        "field": str(getattr(field, "verbose_name", change.field)),
-                        "old": _field_value(field, change.old),
-                        "new": _field_value(field, change.new),
-                    }
-                )
-        rows.append(
-            {
-                "when": _moment(record.history_date),
-                "who": person_name(record.history_user) if record.history_user_id else "—",
-                "why": record.history_change_reason or ("create" if previous is None else ""),
-                "changes": changes,
-            }
-        )
-        previous = record
-    return rows
-
-
-def _field_value(field, value) -> str:
-    if value not in (None, "") and getattr(field, "many_to_one", False):
-        related = field.related_model.objects.filter(pk=value).first()
-        if related is not None:
-            return person_name(related) if hasattr(related, "get_username") else str(related)
-    if value not in (None, "") and getattr(field, "choices", None):
-        return str(dict(field.choices).get(value, value))
-    return _plain(value)
-
-
-def _plain(value) -> str:
-    if isinstance(value, dt.datetime):
-        return _moment(value)
-    return "—" if value in (None, "") else str(value)
-
-
-def _photos(case: Case) -> list[dict[str, Any]]:
-    from reports.fetcher import URLRefused, file_url
-
-    photos = []
-    for attachment in case.attachments.filter(content_type__startswith="image/"):
-        try:
-            url = file_url(attachment.file.path)
-        except (URLRefused, NotImplementedError, ValueError):
-            url = ""
-        photos.append(
-            {
-                "url": url,
-                "kind": attachment.get_kind_display(),
-                "when": _moment(attachment.uploaded_at),
-                "sha256": attachment.sha256,
-            }
-        )
-    return photos
-
-
-def _warranty_claims(case: Case) -> list[str]:
-    """Warranty claims from the contractors app, when it has them: any claim row that points at
-    this case (as the new complaint or as the repair under warranty)."""
-    from django.apps import apps
-    from django.db.models import Q
-
-    try:
-        model = apps.get_model("contractors", "WarrantyClaim")
-    except LookupError:
-        return []
-    links = Q(pk__in=[])
-    for field in model._meta.get_fields():
-        linked = getattr(field, "many_to_one", False) or getattr(field, "one_to_one", False)
-        if linked and field.concrete and field.related_model is Case:
-            links |= Q(**{field.name: case})
-    return [str(claim) for claim in model.objects.filter(links)]
-
-
-def dossier_context(case: Case, *, complainant: dict[str, str] | None) -> dict[str, Any]:
-    from contractors.models import WorkOrder
-
-    events = _event_rows(case)
-    orders = WorkOrder.objects.filter(case=case).select_related(
-        "contract", "contractor", "issued_by"
-    )
-    signoffs = [
-        row
-        for row in events
-        if row["action"] in ("notify_contractor", "verify", "return_for_rework")
-    ]
-    extensions = [row for row in events if row["action"] == "extend_deadline"]
-    reopenings = [row for row in events if row["action"] == "reopen"]
-    return {
-        "case": case,
-        "state_label": CaseState(case.state).label,
-        "received_at": _moment(case.received_at),
-        "due_at": _moment(case.due_at),
-        "stage_due_at": _moment(case.stage_due_at),
-        "closed_at": _moment(case.closed_at),
-        "events": events,
-        "history": _history_rows(case),
-        "orders": [
-            {
-                "id": order.pk,
-                "contract": order.contract.number,
-                "contractor": order.contractor.legal_name,
-                "issued_by": person_name(order.issued_by),
-                "issued_at": _moment(order.issued_at),
-                "due_at": _moment(order.due_at),
-                "acknowledged_at": _moment(order.acknowledged_at),
-                "completed_at": _moment(order.completed_at),
-                "status": order.get_status_display(),
-            }
-            for order in orders
-        ],
-        "signoffs": signoffs,
-        "extensions": extensions,
-        "reopenings": reopenings,
-        "photos": _photos(case),
-        "duplicate_of": case.duplicate_of,
-        "duplicates": list(case.duplicates.order_by("id")),
-        "warranty_reopenings": [r for r in reopenings if "warranty_defect" in r["payload"]],
-        "warranty_claims": _warranty_claims(case),
-        "complainant": complainant,
-        "page_counter": page_counter_css(_("Page {page} of {pages}")),
-        "stylesheet": static_url("reports/report.css"),
-    }
-
-
-def dossier_build(
-    case: Case,
+def monthly_build(
+    scope: Scope,
+    period: Period,
     *,
     language: str,
     generated_by=None,
     moment: dt.datetime,
-    complainant: dict[str, str] | None = None,
-    reason: str = "",
     progress: Progress | None = None,
+    recommendations: str = "",
 ) -> BuiltDocument:
     step = progress or (lambda value: None)
-    head, count = chain_head()
+    document = monthly_document(
+        scope,
+        period,
+        language=language,
+        generated_by=generated_by,
+        moment=moment,
+        progress=step,
+        recommendations=recommendations,
+    )
+    step(70)
     with translation.override(language):
-        context = dossier_context(case, complainant=complainant)
-        step(40)
-        data = {
-            "case": case.tracking_code,
-            "events": [row["hash"] for row in context["events"]],
-            "history": len(context["history"]),
-            "photos": [p["sha256"] for p in context["photos"]],
-            "orders": [o["id"] for o in context["orders"]],
-            "complainant": bool(complainant),
-        }
-        data_sha = hashlib.sha256(canonical_json(data).encode()).hexdigest()
-        context.update(
-            chain_head=head,
-            chain_count=count,
-            data_sha256=data_sha,
-            generated_by=person_name(generated_by),
-            generated_at=_moment(moment),
-            reason=reason,
-            language=language,
+        pdf = pdf_render(
+            document.html,
+            moment=moment,
+            attachments=(
+                FileToAttach(
+                    document.csv_name,
+                    document.csv_content,
+                    _("All cases of the period, one row each (CSV, UTF-8)"),
+                ),
+            ),
+            identifier=document.data_sha256[:32],
         )
-        html = render_to_string("reports/pdf/dossier.html", context)
-        step(60)
-        pdf = pdf_render(html, moment=moment, identifier=data_sha[:32])
     step(95)
-    return BuiltDocument(pdf, data_sha, head, html)
+    return BuiltDocument(pdf, document.data_sha256, document.chain_head, document.html)
 
 
 def user_by_name(username: str):

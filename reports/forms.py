@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from casework.models import Case, Department, District, Region
+from contractors.models import Contractor
 from reports.models import ReportRun
 from reports.periods import Period, Scope, period_parse
 
@@ -13,7 +14,12 @@ class MonthlyReportForm(forms.Form):
     month = forms.CharField(
         label=_("Month"), widget=forms.TextInput(attrs={"type": "month"}), max_length=7
     )
-    region = forms.ModelChoiceField(label=_("Region"), queryset=Region.objects.all())
+    region = forms.ModelChoiceField(
+        label=_("Region"),
+        queryset=Region.objects.all(),
+        required=False,
+        empty_label=_("All regions (the whole country)"),
+    )
     district = forms.ModelChoiceField(
         label=_("District"), queryset=District.objects.none(), required=False
     )
@@ -22,14 +28,19 @@ class MonthlyReportForm(forms.Form):
     )
     contractor = forms.ModelChoiceField(label=_("Contractor"), queryset=None, required=False)
     language = forms.ChoiceField(label=_("Language"), choices=ReportRun.Language.choices)
+    recommendations = forms.CharField(
+        label=_("Recommendations (printed on the front page)"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        required=False,
+        max_length=20000,
+    )
 
     def __init__(self, *args, region: Region | None = None, **kwargs):
-        from contractors.models import Contractor
-
         super().__init__(*args, **kwargs)
         if region is not None:
             self.fields["region"].queryset = Region.objects.filter(pk=region.pk)
             self.fields["region"].initial = region.pk
+            self.fields["region"].required = True
             self.fields["district"].queryset = District.objects.filter(region=region)
             self.fields["department"].queryset = Department.objects.filter(district__region=region)
         else:
@@ -50,13 +61,15 @@ class MonthlyReportForm(forms.Form):
             self.add_error("district", _("The district is not in that region."))
         if department and district and department.district_id != district.pk:
             self.add_error("department", _("The department is not in that district."))
+        if department and not district:
+            data["district"] = department.district
         return data
 
     def scope(self) -> Scope:
         data = self.cleaned_data
-        return Scope(
-            data["region"], data.get("district"), data.get("department"), data.get("contractor")
-        )
+        district, department = data.get("district"), data.get("department")
+        region = data.get("region") or (district.region if district else None)
+        return Scope(region, district, department, data.get("contractor"))
 
 
 class DossierForm(forms.Form):

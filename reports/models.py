@@ -2,30 +2,17 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
+from django.core.files.storage import storages
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
-class ReportStorage(FileSystemStorage):
-    """Report files live beside the private media (never served directly): reports may hold
-    personal data, so they are downloaded only through the view that checks who asks."""
-
-    @property
-    def base_location(self):
-        return Path(settings.PRIVATE_MEDIA_ROOT) / "reports"
-
-    @property
-    def location(self):
-        return str(self.base_location)
-
-
-def report_storage() -> ReportStorage:
-    return ReportStorage()
+def report_storage():
+    """Report files may hold personal data: they are downloaded only through the view that checks
+    who asks (settings.STORAGES["reports"]: beside the private media, or the bucket's prefix)."""
+    return storages["reports"]
 
 
 class ReportRun(models.Model):
@@ -72,6 +59,8 @@ class ReportRun(models.Model):
         _("variant"), max_length=16, choices=Variant.choices, default=Variant.STANDARD
     )
     reason = models.TextField(_("reason"), blank=True)
+    # The manager's recommendations, printed on the monthly report's front page.
+    recommendations = models.TextField(_("recommendations"), blank=True)
     parameters = models.JSONField(_("parameters"), default=dict, blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -87,6 +76,9 @@ class ReportRun(models.Model):
     progress = models.PositiveSmallIntegerField(_("progress"), default=0)
     created_at = models.DateTimeField(_("requested"), default=timezone.now)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    # The Celery task that took the run. If its worker dies mid-run, the broker delivers the
+    # same task again, and it may take its own run back (report_run_execute).
+    claimed_by = models.CharField(max_length=64, blank=True, editable=False)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     file = models.FileField(_("file"), storage=report_storage, upload_to="%Y/%m/", blank=True)
     file_sha256 = models.CharField(_("file's SHA-256"), max_length=64, blank=True)
@@ -128,5 +120,6 @@ class ReportRun(models.Model):
             code = self.case.tracking_code if self.case_id else "case"
             suffix = "-investigator" if self.variant == self.Variant.INVESTIGATOR else ""
             return f"dossier-{code}{suffix}.pdf"
-        scope = (self.department or self.district or self.region).code if self.region_id else ""
+        narrowest = self.department or self.district or self.region
+        scope = narrowest.code if narrowest is not None else "KZ"
         return f"report-{self.month:%Y-%m}-{scope}-{self.language}.pdf"

@@ -4,17 +4,27 @@ Nothing here loads cases into Python to count them: each figure is a row of an a
 The result is plain data (codes and numbers, no names and no personal data) so that it can be
 hashed: the same data gives the same hash in any language.
 
-Definitions (the tests recompute each one from the events):
-- the cases of the period: cases in scope received before the period's end and not closed
-  before its start (so stalled cases with no events in the month are still counted);
+A closed month never changes after the fact: every figure is read from what was stored when it
+happened, never from a case's current row or today's settings.
+- the cases of the period: cases in scope received before the period's end and not closed at its
+  start, judged by their events (a case reopened later is not pulled back into an old month);
+  a department's report holds the cases that were with it at the period's end (by the events);
 - a stage is the time a case spends in an open state (received, assigned, contractor notified,
-  repaired) between two lifecycle events; a re-route starts a new `assigned` stage, as it resets
-  the stage deadline on the case. Its due moment is what the services set on entering it: the
-  category's working days from the start (casework.deadlines' calendar), or the work order's own
-  due moment for `contractor_notified`. A stage finished in the period is late if it ended after
-  that moment; its length is the working days between its start and its end;
-- the answer deadline in force at a moment is the one set by the latest of: the case's receipt,
-  a reopening (the legal working days counted again), an extension (its new due moment).
+  repaired) between two lifecycle events; a re-route starts a new `assigned` stage. Its due
+  moment is the one the services stored on the event that started it (`stage_due_at` in the
+  payload; the work order's `due_at` on older `notify_contractor` events). Events written before
+  the deadlines were kept on them carry neither: for those the due moment is counted from the
+  category's working days as they were set at that moment (the category's history), never from
+  today's settings. A stage finished in the period is late if it ended after that moment; its
+  length is the working days between its start and its end;
+- the answer deadline in force at a moment is the one stored (`answer_due_at`, or an extension's
+  `due_at`) by the latest of: the case's receipt, a reopening, an extension; older events
+  without it fall back to the category's history as above;
+- the department of a figure is the one the case was with when it happened (the latest routing
+  event before it); cases received and open at the period's end count for the department they
+  were with at its end. Districts and regions are the case's own.
+
+Table names come from the models (`_meta.db_table`); no other app's table is spelled out here.
 """
 
 from __future__ import annotations
@@ -27,9 +37,11 @@ from typing import Any
 from django.db.models import Max
 
 from casework.deadlines import local_zone
-from casework.models import Category
-from casework.states import OPEN_STATES, CaseState
-from reports.periods import Period, Scope, month_start, previous_month
+from casework.models import Attachment, Case, CaseEvent, Category
+from casework.states import CLOSED_STATES, OPEN_STATES, CaseState
+from contractors.models import PhotoCheck, PhotoReuse, WorkOrder
+from reports import accountability, scorecards
+from reports.periods import Period, Scope, month_start, next_month, previous_month
 from reports.sql import Dialect, fetch_all, fetch_iter, in_list
 
 STAGE_ACTIONS = (
@@ -41,9 +53,13 @@ STAGE_ACTIONS = (
     "return_for_rework",
     "reject",
     "reopen",
+    # A corruption report's lifecycle.
+    "review_start",
+    "refer",
+    "answer",
 )
 EXTENSION_ACTION = "extend_deadline"
-# The deadline sweep (workflows) writes one event per escalation with its level in the payload.
+# The deadline sweep (casework.sweep) writes one event per escalation with its level.
 ESCALATION_ACTION = "escalate"
 ALL_ACTIONS = (*STAGE_ACTIONS, EXTENSION_ACTION, ESCALATION_ACTION)
 STAGES = (
@@ -60,8 +76,40 @@ FLAGS = (
     "bounced",
     "verified_reopened",
     "photo_reused",
+    "photo_evidence",
 )
+# Photo checks (contractors.evidence) that make repair evidence doubtful.
+PHOTO_CHECKS = ("taken_before_order", "far_from_site", "same_as_before")
 TREND_MONTHS = 12
+# The figures compared with the previous month and the same month a year before: counts of what
+# happened in a month, read from the events alone.
+COMPARED = (
+    "received",
+    "assigned",
+    "rerouted",
+    "verified",
+    "rejected",
+    "reopened",
+    "extensions",
+    "escalations",
+)
+
+
+def table(model) -> str:
+    return model._meta.db_table
+
+
+def _tables() -> dict[str, str]:
+    return {
+        "case": table(Case),
+        "event": table(CaseEvent),
+        "category": table(Category),
+        "category_history": table(Category.history.model),
+        "attachment": table(Attachment),
+        "work_order": table(WorkOrder),
+        "photo_check": table(PhotoCheck),
+        "photo_reuse": table(PhotoReuse),
+    }
 
 
 @dataclass(frozen=True)
@@ -75,32 +123,49 @@ class Query:
 
 
 def _scope_where(scope: Scope, alias: str = "c") -> tuple[str, dict[str, Any]]:
-    where = [f"{alias}.region_id = %(region)s"]
-    params: dict[str, Any] = {"region": scope.region.pk}
+    where = ["1 = 1"]
+    params: dict[str, Any] = {}
+    if scope.region is not None:
+        where.append(f"{alias}.region_id = %(region)s")
+        params["region"] = scope.region.pk
     if scope.district:
         where.append(f"{alias}.district_id = %(district)s")
         params["district"] = scope.district.pk
-    if scope.department:
-        where.append(f"{alias}.department_id = %(department)s")
-        params["department"] = scope.department.pk
     if scope.contractor:
         where.append(
-            "EXISTS (SELECT 1 FROM contractors_workorder w "
-            f"WHERE w.case_id = {alias}.id AND w.contractor_id = %(contractor)s)"
+            f"EXISTS (SELECT 1 FROM {table(WorkOrder)} w WHERE w.case_id = {alias}.id "
+            "AND w.contractor_id = %(contractor)s AND w.issued_at < %(end)s)"
         )
         params["contractor"] = scope.contractor.pk
     return " AND ".join(where), params
 
 
 def _period_cases(scope: Scope, period: Period, d: Dialect) -> tuple[list[int], dt.date | None]:
-    """Ids of the cases of the period (received before its end, not closed before its start)
-    and the earliest receipt among them. Every later query starts from these ids, so the one
-    scan of the case table that finds them is not repeated."""
+    """Ids of the cases of the period and the earliest receipt among them. Every later query
+    starts from these ids, so the one scan of the case table that finds them is not repeated.
+
+    The case row's `closed_at` only narrows the search (a case closed before the period and
+    never reopened cannot be in it); whether a reopened case was closed at the period's start,
+    and which department a case was with at its end, are read from the events."""
+    t = _tables()
     where, params = _scope_where(scope)
+    closed = in_list(str(s) for s in CLOSED_STATES)
+    stage_actions = in_list(STAGE_ACTIONS)
+    department = ""
+    if scope.department:
+        department = (
+            f" AND (SELECT {d.json_int('a.payload', 'department')} FROM {t['event']} a "
+            "WHERE a.case_id = c.id AND a.action = 'assign' AND a.created_at < %(end)s "
+            "ORDER BY a.seq DESC LIMIT 1) = %(department)s"
+        )
+        params["department"] = scope.department.pk
     rows = fetch_all(
-        f"SELECT c.id, MIN({d.local_date('c.received_at')}) OVER () FROM casework_case c "
+        f"SELECT c.id, MIN({d.local_date('c.received_at')}) OVER () FROM {t['case']} c "
         f"WHERE {where} AND c.received_at < %(end)s "
-        "AND (c.closed_at IS NULL OR c.closed_at >= %(start)s)",
+        "AND (c.closed_at IS NULL OR c.closed_at >= %(start)s) "
+        f"AND NOT (c.reopen_count > 0 AND COALESCE((SELECT b.to_state FROM {t['event']} b "
+        f"WHERE b.case_id = c.id AND b.created_at < %(start)s AND b.action IN {stage_actions} "
+        f"ORDER BY b.seq DESC LIMIT 1), '') IN {closed}){department}",
         {**params, "start": d.ts_param(period.start), "end": d.ts_param(period.end)},
     )
     return [row[0] for row in rows], (d.date_value(rows[0][1]) if rows else None)
@@ -108,16 +173,41 @@ def _period_cases(scope: Scope, period: Period, d: Dialect) -> tuple[list[int], 
 
 def _calendar_bounds(period: Period, earliest: dt.date | None) -> tuple[dt.date, dt.date]:
     first = min(earliest or period.month, period.month) - dt.timedelta(days=1)
-    longest = Category.objects.aggregate(
-        n=Max("sla_total_days"), r=Max("sla_repair_days"), w=Max("sla_work_order_days")
-    )
-    days = max([v or 0 for v in longest.values()] + [15])
-    last = period.last_day + dt.timedelta(days=days * 3 + 40)
+    longest = [15]
+    for model in (Category, Category.history.model):
+        found = model.objects.aggregate(
+            n=Max("sla_total_days"), r=Max("sla_repair_days"), w=Max("sla_work_order_days")
+        )
+        longest += [v or 0 for v in found.values()]
+    last = period.last_day + dt.timedelta(days=max(longest) * 3 + 40)
     return first, last
+
+
+def _settings_then(d: Dialect, t: dict[str, str]) -> str:
+    """`cat_h`: each category's deadlines with the moments they held (its history rows); the
+    first row also holds for everything before it."""
+    return f"""cat_h AS (
+    SELECT h.id AS category_id,
+           CASE WHEN ROW_NUMBER() OVER w = 1 THEN NULL ELSE h.history_date END AS valid_from,
+           LEAD(h.history_date) OVER w AS valid_to,
+           h.sla_triage_days, h.sla_work_order_days, h.sla_repair_days,
+           h.sla_verification_days, h.sla_total_days
+    FROM {t["category_history"]} h
+    WINDOW w AS (PARTITION BY h.id ORDER BY h.history_date, h.history_id)
+)"""
+
+
+def _held_at(moment: str) -> str:
+    """Join condition: the category settings row `ch` in force at `moment`."""
+    return (
+        f"ch.category_id = pc.category_id AND (ch.valid_from IS NULL OR ch.valid_from <= {moment}) "
+        f"AND (ch.valid_to IS NULL OR {moment} < ch.valid_to)"
+    )
 
 
 def base_query(scope: Scope, period: Period) -> Query:
     d = Dialect.current()
+    t = _tables()
     ids, earliest = _period_cases(scope, period, d)
     first, last = _calendar_bounds(period, earliest)
     end_local = period.end.astimezone(local_zone())
@@ -129,26 +219,38 @@ def base_query(scope: Scope, period: Period) -> Query:
         end_t=end_local.time() if d.pg else end_local.time().isoformat(),
     )
     open_states = in_list(str(s) for s in OPEN_STATES)
-    order_due = d.json_text("ev.payload", "due_at")
+
+    def stored(key: str) -> str:
+        return d.json_text("ev.payload", key)
+
     sql = f"""
 WITH {d.calendar_cte(first, last)},
+{_settings_then(d, t)},
 pc AS (
-    SELECT c.id, c.tracking_code, c.category_id, c.district_id, c.department_id, c.received_at,
+    SELECT c.id, c.tracking_code, c.category_id, c.region_id, c.district_id, c.received_at,
            {d.local_date("c.received_at")} AS rd, {d.local_time("c.received_at")} AS rt
-    FROM casework_case c
+    FROM {t["case"]} c
     WHERE {d.in_ids("c.id", "ids")}
 ),
-ev AS (
+ev0 AS (
     SELECT e.case_id, e.seq, e.action, e.from_state, e.to_state, e.created_at, e.payload,
-           {d.local_date("e.created_at")} AS d, {d.local_time("e.created_at")} AS t
-    FROM casework_caseevent e JOIN pc ON pc.id = e.case_id
+           e.actor_id, {d.local_date("e.created_at")} AS d, {d.local_time("e.created_at")} AS t,
+           MAX(CASE WHEN e.action = 'assign' THEN e.seq END)
+             OVER (PARTITION BY e.case_id ORDER BY e.seq) AS assign_seq
+    FROM {t["event"]} e JOIN pc ON pc.id = e.case_id
     WHERE {d.in_ids("e.case_id", "ids")}
       AND e.created_at < %(end)s AND e.action IN {in_list(ALL_ACTIONS)}
 ),
+ev AS (
+    SELECT ev0.*, {d.json_int("a.payload", "department")} AS department_id
+    FROM ev0 LEFT JOIN ev0 a ON a.case_id = ev0.case_id AND a.seq = ev0.assign_seq
+),
 iv AS (
-    SELECT ev.case_id, ev.seq, ev.action, ev.from_state, ev.to_state AS stage,
-           ev.created_at AS start_at, ev.d AS start_d, ev.t AS start_t,
-           CASE WHEN ev.action = 'notify_contractor' THEN {order_due} END AS order_due,
+    SELECT ev.case_id, ev.seq, ev.action, ev.from_state, ev.to_state AS stage, ev.department_id,
+           ev.actor_id, ev.created_at AS start_at, ev.d AS start_d, ev.t AS start_t,
+           COALESCE({stored("stage_due_at")},
+                    CASE WHEN ev.action = 'notify_contractor' THEN {stored("due_at")} END)
+             AS stored_due,
            LEAD(ev.created_at) OVER w AS end_at, LEAD(ev.d) OVER w AS end_d,
            LEAD(ev.t) OVER w AS end_t, LAG(ev.seq) OVER w AS prev_seq,
            ROW_NUMBER() OVER (PARTITION BY ev.case_id ORDER BY ev.seq DESC) AS from_last
@@ -157,54 +259,63 @@ iv AS (
     WINDOW w AS (PARTITION BY ev.case_id ORDER BY ev.seq)
 ),
 stages AS (
-    SELECT iv.case_id, iv.stage, iv.start_at, iv.end_at, pc.district_id, pc.department_id,
-           ce.wd - cs.wd AS days,
+    SELECT iv.case_id, iv.stage, iv.start_at, iv.end_at, pc.district_id, pc.region_id,
+           iv.department_id, ce.wd - cs.wd AS days,
            CASE
              WHEN iv.end_at IS NULL THEN NULL
-             WHEN iv.order_due IS NOT NULL THEN
-               CASE WHEN iv.end_at > {d.iso_timestamp("iv.order_due")} THEN 1 ELSE 0 END
+             WHEN iv.stored_due IS NOT NULL THEN
+               CASE WHEN iv.end_at > {d.iso_timestamp("iv.stored_due")} THEN 1 ELSE 0 END
              WHEN iv.end_d > dd.day OR (iv.end_d = dd.day AND iv.end_t > iv.start_t) THEN 1
              ELSE 0
            END AS late
     FROM iv
     JOIN pc ON pc.id = iv.case_id
-    JOIN casework_category cat ON cat.id = pc.category_id
+    JOIN {t["category"]} cat ON cat.id = pc.category_id
+    LEFT JOIN cat_h ch ON iv.stored_due IS NULL AND {_held_at("iv.start_at")}
     JOIN cal cs ON cs.day = iv.start_d
     LEFT JOIN cal ce ON ce.day = iv.end_d
-    LEFT JOIN cal dd ON dd.working = 1 AND dd.wd = cs.wd + (
+    LEFT JOIN cal dd ON iv.stored_due IS NULL AND dd.working = 1 AND dd.wd = cs.wd + (
         CASE iv.stage
-          WHEN 'received' THEN cat.sla_triage_days
-          WHEN 'assigned' THEN cat.sla_work_order_days
-          WHEN 'contractor_notified' THEN cat.sla_repair_days
-          ELSE cat.sla_verification_days
+          WHEN 'received' THEN COALESCE(ch.sla_triage_days, cat.sla_triage_days)
+          WHEN 'assigned' THEN COALESCE(ch.sla_work_order_days, cat.sla_work_order_days)
+          WHEN 'contractor_notified' THEN COALESCE(ch.sla_repair_days, cat.sla_repair_days)
+          ELSE COALESCE(ch.sla_verification_days, cat.sla_verification_days)
         END)
     WHERE iv.stage IN {open_states}
 ),
 dues AS (
     SELECT ev.case_id, ev.seq,
-           CASE WHEN ev.action = '{EXTENSION_ACTION}'
-                THEN {d.iso_timestamp(d.json_text("ev.payload", "due_at"))} END AS ext_due,
-           CASE WHEN ev.action <> '{EXTENSION_ACTION}' THEN dd.day END AS due_day,
+           {
+        d.iso_timestamp(
+            f"COALESCE({stored('answer_due_at')}, CASE WHEN ev.action = "
+            f"'{EXTENSION_ACTION}' THEN {stored('due_at')} END)"
+        )
+    } AS due_ts,
+           dd.day AS due_day,
            CASE WHEN ev.action = 'open' THEN pc.rt ELSE ev.t END AS due_t
     FROM ev
     JOIN pc ON pc.id = ev.case_id
-    JOIN casework_category cat ON cat.id = pc.category_id
+    JOIN {t["category"]} cat ON cat.id = pc.category_id
+    LEFT JOIN cat_h ch ON {_held_at("ev.created_at")}
     JOIN cal cs ON cs.day = CASE WHEN ev.action = 'open' THEN pc.rd ELSE ev.d END
-    LEFT JOIN cal dd ON dd.working = 1 AND dd.wd = cs.wd + cat.sla_total_days
+    LEFT JOIN cal dd ON dd.working = 1
+      AND dd.wd = cs.wd + COALESCE(ch.sla_total_days, cat.sla_total_days)
     WHERE ev.action IN ('open', 'reopen', '{EXTENSION_ACTION}')
 ),
 last_due AS (
-    SELECT case_id, ext_due, due_day, due_t FROM (
+    SELECT case_id, due_ts, due_day, due_t FROM (
         SELECT dues.*, ROW_NUMBER() OVER (PARTITION BY case_id ORDER BY seq DESC) AS rn
         FROM dues) x
     WHERE rn = 1
 ),
-last_state AS (SELECT case_id, stage, start_at FROM iv WHERE from_last = 1),
+last_state AS (
+    SELECT case_id, stage, start_at, department_id, actor_id FROM iv WHERE from_last = 1
+),
 overdue AS (
     SELECT ls.case_id FROM last_state ls JOIN last_due ld ON ld.case_id = ls.case_id
     WHERE ls.stage IN {open_states}
-      AND (ld.ext_due < %(end)s OR ld.due_day < %(end_d)s
-           OR (ld.due_day = %(end_d)s AND ld.due_t < %(end_t)s))
+      AND (ld.due_ts < %(end)s OR (ld.due_ts IS NULL AND (ld.due_day < %(end_d)s
+           OR (ld.due_day = %(end_d)s AND ld.due_t < %(end_t)s))))
 )"""
     return Query(sql, params, d)
 
@@ -291,37 +402,46 @@ SELECT 'overdue_open', '', COUNT(*) FROM overdue
     }
 
 
-def _grouped(q: Query, column: str) -> list[dict[str, Any]]:
-    assert column in ("district_id", "department_id")
+def _grouped(q: Query, level: str) -> list[dict[str, Any]]:
+    """One row per region, district or department. Departments: as the case was with when the
+    counted thing happened (received and overdue: at the period's end)."""
+    assert level in ("region", "district", "department")
     in_period = "ev.created_at >= %(start)s"
+    if level == "department":
+        at_event, at_end = "ev.department_id", "ls.department_id"
+    else:
+        at_event = at_end = f"pc.{level}_id"
     sql = (
         q.sql
         + f"""
-SELECT pc.{column}, 'received', COUNT(*) FROM ev JOIN pc ON pc.id = ev.case_id
- WHERE ev.action = 'open' AND {in_period} GROUP BY pc.{column}
+SELECT {at_end}, 'received', COUNT(*) FROM ev JOIN pc ON pc.id = ev.case_id
+ LEFT JOIN last_state ls ON ls.case_id = ev.case_id
+ WHERE ev.action = 'open' AND {in_period} GROUP BY {at_end}
 UNION ALL
-SELECT pc.{column}, 'verified', COUNT(DISTINCT ev.case_id) FROM ev JOIN pc ON pc.id = ev.case_id
- WHERE ev.action = 'verify' AND {in_period} GROUP BY pc.{column}
+SELECT {at_event}, 'verified', COUNT(DISTINCT ev.case_id) FROM ev JOIN pc ON pc.id = ev.case_id
+ WHERE ev.action = 'verify' AND {in_period} GROUP BY {at_event}
 UNION ALL
-SELECT pc.{column}, 'rejected', COUNT(DISTINCT ev.case_id) FROM ev JOIN pc ON pc.id = ev.case_id
- WHERE ev.action = 'reject' AND {in_period} GROUP BY pc.{column}
+SELECT {at_event}, 'rejected', COUNT(DISTINCT ev.case_id) FROM ev JOIN pc ON pc.id = ev.case_id
+ WHERE ev.action = 'reject' AND {in_period} GROUP BY {at_event}
 UNION ALL
-SELECT {column}, 'stages_done', COUNT(*) FROM stages WHERE end_at >= %(start)s GROUP BY {column}
+SELECT {level}_id, 'stages_done', COUNT(*) FROM stages WHERE end_at >= %(start)s
+ GROUP BY {level}_id
 UNION ALL
-SELECT {column}, 'stages_late', SUM(late) FROM stages WHERE end_at >= %(start)s GROUP BY {column}
+SELECT {level}_id, 'stages_late', SUM(late) FROM stages WHERE end_at >= %(start)s
+ GROUP BY {level}_id
 UNION ALL
-SELECT pc.{column}, 'overdue_open', COUNT(*) FROM overdue JOIN pc ON pc.id = overdue.case_id
- GROUP BY pc.{column}
+SELECT {at_end}, 'overdue_open', COUNT(*) FROM overdue JOIN pc ON pc.id = overdue.case_id
+ JOIN last_state ls ON ls.case_id = overdue.case_id GROUP BY {at_end}
 """
     )
-    table: dict[int | None, dict[str, int]] = {}
+    rows: dict[int | None, dict[str, int]] = {}
     for group, metric, value in fetch_all(sql, q.params):
-        row = table.setdefault(group, {})
+        row = rows.setdefault(group, {})
         row[metric] = int(value or 0)
     metrics = ("received", "verified", "rejected", "stages_done", "stages_late", "overdue_open")
     return [
         {"id": group, **{m: values.get(m, 0) for m in metrics}}
-        for group, values in sorted(table.items(), key=lambda kv: (kv[0] is None, kv[0] or 0))
+        for group, values in sorted(rows.items(), key=lambda kv: (kv[0] is None, kv[0] or 0))
     ]
 
 
@@ -337,7 +457,7 @@ def _flags(q: Query) -> dict[str, list[dict[str, str]]]:
     WHERE iv.action = 'reopen' AND iv.start_at >= %(start)s
 ),
 due_at_close AS (
-    SELECT r.case_id, r.seq, r.close_d, du.ext_due, du.due_day,
+    SELECT r.case_id, r.seq, r.close_d, du.due_ts, du.due_day,
            ROW_NUMBER() OVER (PARTITION BY r.case_id, r.seq ORDER BY du.seq DESC) AS rn
     FROM reopened r JOIN dues du ON du.case_id = r.case_id AND du.seq < r.close_seq
 ),
@@ -350,7 +470,7 @@ reroutes AS (
     WHERE action = 'assign' AND from_state = 'assigned' GROUP BY case_id
 )
 SELECT 'overdue_open', pc.tracking_code,
-       CAST(COALESCE({d.local_date("ld.ext_due")}, ld.due_day) AS TEXT)
+       CAST(COALESCE({d.local_date("ld.due_ts")}, ld.due_day) AS TEXT)
   FROM overdue o JOIN pc ON pc.id = o.case_id JOIN last_due ld ON ld.case_id = o.case_id
 UNION ALL
 SELECT 'repeated_extensions', pc.tracking_code, CAST(x.n AS TEXT)
@@ -358,7 +478,7 @@ SELECT 'repeated_extensions', pc.tracking_code, CAST(x.n AS TEXT)
 UNION ALL
 SELECT 'closed_on_deadline_reopened', pc.tracking_code, CAST(dc.close_d AS TEXT)
   FROM due_at_close dc JOIN pc ON pc.id = dc.case_id
-  WHERE dc.rn = 1 AND dc.close_d = COALESCE({d.local_date("dc.ext_due")}, dc.due_day)
+  WHERE dc.rn = 1 AND dc.close_d = COALESCE({d.local_date("dc.due_ts")}, dc.due_day)
 UNION ALL
 SELECT 'bounced', pc.tracking_code, CAST(x.n AS TEXT)
   FROM reroutes x JOIN pc ON pc.id = x.case_id WHERE x.n > 2 AND x.latest >= %(start)s
@@ -373,6 +493,8 @@ SELECT 'verified_reopened', pc.tracking_code, CAST(r.start_d AS TEXT)
         flags[flag][code] = str(detail or "")
     for code, detail in _photo_reuse(q):
         flags["photo_reused"][code] = detail
+    for code, detail in _photo_evidence(q):
+        flags["photo_evidence"][code] = detail
     return {
         flag: [{"code": code, "detail": detail} for code, detail in sorted(rows.items())]
         for flag, rows in flags.items()
@@ -384,22 +506,23 @@ def _photo_reuse(q: Query) -> list[tuple[str, str]]:
     uploads falls in the period. Perceptually similar photos come from the contractors app's
     photo checks when it has them."""
     kinds = in_list(EVIDENCE_KINDS)
+    t = _tables()
     sql = (
         q.sql
         + f"""
 , mine AS (
-    SELECT a.case_id, a.sha256, a.uploaded_at FROM casework_attachment a
+    SELECT a.case_id, a.sha256, a.uploaded_at FROM {t["attachment"]} a
     JOIN pc ON pc.id = a.case_id WHERE a.kind IN {kinds}
 ),
 reused AS (
     SELECT m.case_id, o.case_id AS other_id FROM mine m
-    JOIN casework_attachment o ON o.sha256 = m.sha256 AND o.case_id <> m.case_id
+    JOIN {t["attachment"]} o ON o.sha256 = m.sha256 AND o.case_id <> m.case_id
     WHERE o.kind IN {kinds} AND o.uploaded_at < %(end)s
       AND (m.uploaded_at >= %(start)s OR o.uploaded_at >= %(start)s)
       AND m.uploaded_at < %(end)s
 )
 SELECT DISTINCT pc.tracking_code, other.tracking_code
-FROM reused r JOIN pc ON pc.id = r.case_id JOIN casework_case other ON other.id = r.other_id
+FROM reused r JOIN pc ON pc.id = r.case_id JOIN {t["case"]} other ON other.id = r.other_id
 """
     )
     pairs: dict[str, set[str]] = defaultdict(set)
@@ -410,26 +533,43 @@ FROM reused r JOIN pc ON pc.id = r.case_id JOIN casework_case other ON other.id 
     return [(code, ", ".join(sorted(others))) for code, others in pairs.items()]
 
 
-def _perceptual_reuse(q: Query) -> list[tuple[str, str]]:
-    """Pairs the contractors app found by perceptual hash (`PhotoReuse`), when it is installed."""
-    from django.apps import apps
+def _photo_evidence(q: Query) -> list[tuple[str, str]]:
+    """Cases with repair photos stored in the period that their checks doubt: taken before the
+    work order, far from the site, or the "before" picture again. Detail: the checks' codes."""
+    t = _tables()
+    checks = ", ".join(f"MAX(CASE WHEN pk.{name} THEN 1 ELSE 0 END)" for name in PHOTO_CHECKS)
+    sql = (
+        q.sql
+        + f"""
+SELECT pc.tracking_code, {checks}
+FROM {t["photo_check"]} pk JOIN pc ON pc.id = pk.case_id
+JOIN {t["attachment"]} a ON a.id = pk.attachment_id
+WHERE a.uploaded_at >= %(start)s AND a.uploaded_at < %(end)s
+  AND ({" OR ".join(f"pk.{name}" for name in PHOTO_CHECKS)})
+GROUP BY pc.tracking_code
+"""
+    )
+    return [
+        (code, ",".join(name for name, hit in zip(PHOTO_CHECKS, hits, strict=True) if hit))
+        for code, *hits in fetch_all(sql, q.params)
+    ]
 
-    try:
-        apps.get_model("contractors", "PhotoReuse")
-    except LookupError:
-        return []
+
+def _perceptual_reuse(q: Query) -> list[tuple[str, str]]:
+    """Pairs the contractors app found by perceptual hash (`PhotoReuse`)."""
     kinds = in_list(EVIDENCE_KINDS)
+    t = _tables()
     sql = (
         q.sql
         + f"""
 , pairs AS (
     SELECT a.case_id AS case_id, b.case_id AS other_id,
            aa.uploaded_at AS mine_at, ba.uploaded_at AS other_at, aa.kind AS k1, ba.kind AS k2
-    FROM contractors_photoreuse r
-    JOIN contractors_photocheck a ON a.id = r.photo_id
-    JOIN contractors_photocheck b ON b.id = r.earlier_id
-    JOIN casework_attachment aa ON aa.id = a.attachment_id
-    JOIN casework_attachment ba ON ba.id = b.attachment_id
+    FROM {t["photo_reuse"]} r
+    JOIN {t["photo_check"]} a ON a.id = r.photo_id
+    JOIN {t["photo_check"]} b ON b.id = r.earlier_id
+    JOIN {t["attachment"]} aa ON aa.id = a.attachment_id
+    JOIN {t["attachment"]} ba ON ba.id = b.attachment_id
 ),
 both_ways AS (
     SELECT case_id, other_id, mine_at, other_at, k1, k2 FROM pairs
@@ -438,7 +578,7 @@ both_ways AS (
 )
 SELECT DISTINCT pc.tracking_code, other.tracking_code
 FROM both_ways w JOIN pc ON pc.id = w.case_id
-JOIN casework_case other ON other.id = w.other_id
+JOIN {t["case"]} other ON other.id = w.other_id
 WHERE w.case_id <> w.other_id AND w.k1 IN {kinds} AND w.k2 IN {kinds}
   AND w.mine_at < %(end)s AND w.other_at < %(end)s
   AND (w.mine_at >= %(start)s OR w.other_at >= %(start)s)
@@ -447,36 +587,95 @@ WHERE w.case_id <> w.other_id AND w.k1 IN {kinds} AND w.k2 IN {kinds}
     return [(code, other) for code, other in fetch_all(sql, q.params)]
 
 
-def _trend(scope: Scope, period: Period) -> list[dict[str, Any]]:
-    d = Dialect.current()
-    first = period.month
-    for _ in range(TREND_MONTHS - 1):
+def _month_codes(last: dt.date, count: int) -> list[str]:
+    first = last
+    for _ in range(count - 1):
         first = previous_month(first)
-    where, params = _scope_where(scope)
-    sql = f"""
-SELECT {d.local_month("e.created_at")} AS m, e.action, COUNT(DISTINCT e.case_id)
-FROM casework_caseevent e JOIN casework_case c ON c.id = e.case_id
-WHERE e.action IN ('open', 'verify') AND e.created_at >= %(trend_start)s
-  AND e.created_at < %(end)s AND {where}
-GROUP BY {d.local_month("e.created_at")}, e.action
-"""
-    params.update(trend_start=d.ts_param(month_start(first)), end=d.ts_param(period.end))
-    counts: dict[tuple[str, str], int] = {}
-    for month, action, n in fetch_all(sql, params):
-        counts[(str(month), action)] = int(n)
-    months = []
+    codes = []
     day = first
-    while day <= period.month:
-        code = day.strftime("%Y-%m")
-        months.append(
-            {
-                "month": code,
-                "received": counts.get((code, "open"), 0),
-                "verified": counts.get((code, "verify"), 0),
-            }
+    while day <= last:
+        codes.append(day.strftime("%Y-%m"))
+        day = next_month(day)
+    return codes
+
+
+def _monthly_counts(scope: Scope, period: Period) -> dict[str, dict[str, int]]:
+    """What happened in each of the thirteen months up to the period (the same month a year
+    before included): month code -> figure -> count, from the events alone. In a department's
+    report an event counts when the case was with the department then (receipts: the department
+    it was first routed to)."""
+    d = Dialect.current()
+    t = _tables()
+    months = _month_codes(period.month, TREND_MONTHS + 1)
+    where, params = _scope_where(scope)
+    department = ""
+    if scope.department:
+        routed = (
+            f"SELECT {d.json_int('a.payload', 'department')} FROM {t['event']} a "
+            "WHERE a.case_id = e.case_id AND a.action = 'assign'"
         )
-        day = day.replace(year=day.year + day.month // 12, month=day.month % 12 + 1)
-    return months
+        department = (
+            f" AND COALESCE(({routed} AND a.seq <= e.seq ORDER BY a.seq DESC LIMIT 1), "
+            f"({routed} AND a.created_at < %(end)s ORDER BY a.seq LIMIT 1)) = %(department)s"
+        )
+        params["department"] = scope.department.pk
+    sql = f"""
+SELECT m, kind, COUNT(*), COUNT(DISTINCT case_id) FROM (
+  SELECT {d.local_month("e.created_at")} AS m, e.case_id,
+         CASE WHEN e.action = 'assign' AND e.from_state = 'assigned' THEN 'rerouted'
+              WHEN e.action = 'assign' THEN 'assigned'
+              WHEN e.action = 'open' THEN 'received'
+              WHEN e.action = 'verify' THEN 'verified'
+              WHEN e.action = 'reject' THEN 'rejected'
+              WHEN e.action = 'reopen' THEN 'reopened'
+              WHEN e.action = '{EXTENSION_ACTION}' THEN 'extensions'
+              ELSE 'escalations' END AS kind
+  FROM {t["event"]} e JOIN {t["case"]} c ON c.id = e.case_id
+  WHERE e.action IN {
+        in_list(
+            ("open", "assign", "verify", "reject", "reopen", EXTENSION_ACTION, ESCALATION_ACTION)
+        )
+    }
+    AND e.created_at >= %(trend_start)s AND e.created_at < %(end)s AND {where}{department}
+) x GROUP BY m, kind
+"""
+    first = dt.date(int(months[0][:4]), int(months[0][5:]), 1)
+    params.update(trend_start=d.ts_param(month_start(first)), end=d.ts_param(period.end))
+    distinct = {"assigned", "verified", "rejected"}
+    counts: dict[str, dict[str, int]] = {m: dict.fromkeys(COMPARED, 0) for m in months}
+    for month, kind, n, cases in fetch_all(sql, params):
+        if str(month) in counts:
+            counts[str(month)][kind] = int(cases if kind in distinct else n)
+    return counts
+
+
+def _trend(counts: dict[str, dict[str, int]]) -> list[dict[str, Any]]:
+    months = list(counts)[-TREND_MONTHS:]
+    return [
+        {"month": m, "received": counts[m]["received"], "verified": counts[m]["verified"]}
+        for m in months
+    ]
+
+
+def _comparisons(counts: dict[str, dict[str, int]], period: Period) -> dict[str, Any]:
+    months = list(counts)
+    return {
+        "months": {
+            "this": months[-1],
+            "previous": months[-2],
+            "year_before": months[0],
+        },
+        "partial": not period.complete,
+        "rows": [
+            {
+                "figure": figure,
+                "this": counts[months[-1]][figure],
+                "previous": counts[months[-2]][figure],
+                "year_before": counts[months[0]][figure],
+            }
+            for figure in COMPARED
+        ],
+    }
 
 
 CSV_COLUMNS = (
@@ -488,6 +687,12 @@ CSV_COLUMNS = (
     "state_at_period_end",
     "answer_due_at_period_end",
     "overdue_at_period_end",
+    "working_days_overdue",
+    "contractor",
+    "work_order",
+    "work_order_due_at",
+    "accepted_by",
+    "closed_at",
     "reroutes",
     "extensions",
     "returns_for_rework",
@@ -497,9 +702,13 @@ CSV_COLUMNS = (
 )
 
 
-def case_rows(q: Query, flags: dict[str, list[dict[str, str]]]):
-    """The period's cases for the CSV attachment, one row each, no personal data."""
+def case_rows(q: Query, flags: dict[str, list[dict[str, str]]], period: Period):
+    """The period's cases for the CSV attachment, one row each, no personal data of
+    complainants: codes, moments in ISO 8601 with their offset, and the contractor's and the
+    accepting inspector's names (staff acting in office)."""
     d = q.dialect
+    closed = in_list(str(s) for s in CLOSED_STATES)
+    last_day = period.last_day
     sql = (
         q.sql
         + f"""
@@ -513,20 +722,44 @@ def case_rows(q: Query, flags: dict[str, list[dict[str, str]]]):
            MAX(CASE WHEN action = '{ESCALATION_ACTION}'
                     THEN {d.json_int("payload", "level")} ELSE 0 END) AS escalation
     FROM ev GROUP BY case_id
+),
+orders AS (
+    SELECT case_id, {d.json_int("payload", "work_order")} AS work_order,
+           {d.json_int("payload", "contractor")} AS contractor,
+           {d.json_text("payload", "due_at")} AS due,
+           ROW_NUMBER() OVER (PARTITION BY case_id ORDER BY seq DESC) AS rn
+    FROM ev WHERE action = 'notify_contractor'
+),
+due_day AS (
+    SELECT ld.case_id, ld.due_ts, ld.due_day, ld.due_t,
+           COALESCE({d.local_date("ld.due_ts")}, ld.due_day) AS day
+    FROM last_due ld
 )
-SELECT pc.tracking_code, cat.code, dist.code, dep.code, pc.rd, pc.rt, ls.stage,
-       {d.local_date("ld.ext_due")}, {d.local_time("ld.ext_due")}, ld.due_day, ld.due_t,
+SELECT pc.tracking_code, cat.code, dist.code, ls.department_id, pc.received_at, ls.stage,
+       du.due_ts, du.due_day, du.due_t,
        CASE WHEN o.case_id IS NULL THEN 0 ELSE 1 END,
+       CASE
+         WHEN ls.stage IN {closed} AND {d.local_date("ls.start_at")} > du.day
+           THEN cc.wd - cd.wd
+         WHEN o.case_id IS NOT NULL THEN ce.wd - cd.wd
+         ELSE 0
+       END,
+       wo.contractor, wo.work_order, wo.due,
+       CASE WHEN ls.stage = 'verified' THEN ls.actor_id END,
+       CASE WHEN ls.stage IN {closed} THEN ls.start_at END,
        counts.reroutes, counts.extensions, counts.reworks, counts.reopenings, counts.escalation
 FROM pc
-JOIN casework_category cat ON cat.id = pc.category_id
-JOIN casework_district dist ON dist.id = pc.district_id
-LEFT JOIN casework_department dep ON dep.id = pc.department_id
+JOIN {table(Category)} cat ON cat.id = pc.category_id
+JOIN {table(Case._meta.get_field("district").related_model)} dist ON dist.id = pc.district_id
 LEFT JOIN last_state ls ON ls.case_id = pc.id
-LEFT JOIN last_due ld ON ld.case_id = pc.id
+LEFT JOIN due_day du ON du.case_id = pc.id
 LEFT JOIN overdue o ON o.case_id = pc.id
 LEFT JOIN counts ON counts.case_id = pc.id
-WHERE NOT (ls.stage IN ('verified', 'rejected') AND ls.start_at < %(start)s)
+LEFT JOIN orders wo ON wo.case_id = pc.id AND wo.rn = 1
+LEFT JOIN cal cd ON cd.day = du.day
+LEFT JOIN cal cc ON cc.day = {d.local_date("ls.start_at")}
+LEFT JOIN cal ce ON ce.day = {d.date_literal(last_day)}
+WHERE NOT (ls.stage IN {closed} AND ls.start_at < %(start)s)
 ORDER BY pc.tracking_code
 """
     )
@@ -534,31 +767,48 @@ ORDER BY pc.tracking_code
     for flag, rows in flags.items():
         for row in rows:
             flags_of[row["code"]].append(flag)
+    zone = local_zone()
 
-    def moment(day, time) -> str:
+    def moment(value) -> str:
+        value = d.moment_value(value)
+        return value.astimezone(zone).isoformat(timespec="minutes") if value else ""
+
+    def due_moment(ts, day, time) -> str:
+        if ts is not None:
+            return moment(ts)
         if day is None:
             return ""
-        return f"{str(day)[:10]} {str(time or '')[:5]}".strip()
+        local = dt.datetime.combine(
+            d.date_value(day), dt.time.fromisoformat(str(time or "00:00")[:8]), tzinfo=zone
+        )
+        return local.isoformat(timespec="minutes")
 
     for row in fetch_iter(sql, q.params):
-        (code, category, district, department, rd, rt, stage, ext_d, ext_t, due_d, due_t) = row[:11]
-        overdue, reroutes, extensions, reworks, reopenings, escalation = row[11:]
-        yield (
-            code,
-            category,
-            district,
-            department or "",
-            moment(rd, rt),
-            stage or "",
-            moment(ext_d, ext_t) if ext_d else moment(due_d, due_t),
-            int(overdue),
-            int(reroutes or 0),
-            int(extensions or 0),
-            int(reworks or 0),
-            int(reopenings or 0),
-            int(escalation or 0),
-            ";".join(flags_of.get(code, [])),
-        )
+        (code, category, district, department, received, stage, due_ts, due_d, due_t) = row[:9]
+        overdue, late_days, contractor, order, order_due, accepted_by, closed_at = row[9:16]
+        reroutes, extensions, reworks, reopenings, escalation = row[16:]
+        yield {
+            "tracking_code": code,
+            "category": category,
+            "district": district,
+            "department": department,
+            "received_at": moment(received),
+            "state_at_period_end": stage or "",
+            "answer_due_at_period_end": due_moment(due_ts, due_d, due_t),
+            "overdue_at_period_end": int(overdue),
+            "working_days_overdue": max(int(late_days or 0), 0),
+            "contractor": contractor,
+            "work_order": order,
+            "work_order_due_at": moment(order_due) if order_due else "",
+            "accepted_by": accepted_by,
+            "closed_at": moment(closed_at),
+            "reroutes": int(reroutes or 0),
+            "extensions": int(extensions or 0),
+            "returns_for_rework": int(reworks or 0),
+            "reopenings": int(reopenings or 0),
+            "highest_escalation": int(escalation or 0),
+            "red_flags": ";".join(flags_of.get(code, [])),
+        }
 
 
 def monthly_gather(scope: Scope, period: Period, progress=None) -> tuple[dict[str, Any], Query]:
@@ -567,26 +817,56 @@ def monthly_gather(scope: Scope, period: Period, progress=None) -> tuple[dict[st
     q = base_query(scope, period)
     figures = _figures(q)
     step(20)
-    by_district = _grouped(q, "district_id")
-    by_department = _grouped(q, "department_id")
+    by_region = _grouped(q, "region") if scope.region is None else []
+    by_district = _grouped(q, "district")
+    by_department = _grouped(q, "department")
     step(30)
     flags = _flags(q)
     step(40)
-    trend = _trend(scope, period)
+    counts = _monthly_counts(scope, period)
     step(45)
-    from reports import scorecards
-
     data = {
         "period": period.code,
         "scope": scope.key(),
         "complete_month": period.complete,
         "figures": figures,
+        "comparisons": _comparisons(counts, period),
+        "by_region": by_region,
         "by_district": by_district,
         "by_department": by_department,
         "flags": flags,
-        "trend": trend,
+        "trend": _trend(counts),
+        "map": map_points(q),
         "contractors": scorecards.contractor_rows(scope, period),
         "officials": scorecards.official_rows(scope, period),
+        "red_flag_hits": accountability.red_flag_rows(scope, period),
+        "inquiries": accountability.inquiry_rows(scope, period),
     }
     step(50)
     return data, q
+
+
+def map_points(q: Query) -> list[dict[str, Any]]:
+    """The period's overdue and failed repairs that have a place: open beyond the deadline at
+    the period's end, returned for rework in the period, or verified and reopened in it."""
+    t = _tables()
+    sql = (
+        q.sql
+        + f"""
+, marked AS (
+    SELECT case_id, 'overdue' AS kind FROM overdue
+    UNION ALL
+    SELECT case_id, 'failed' FROM ev WHERE ev.created_at >= %(start)s
+      AND (ev.action = 'return_for_rework' OR (ev.action = 'reopen' AND ev.from_state = 'verified'))
+)
+SELECT DISTINCT pc.tracking_code, m.kind, CAST(c.latitude AS TEXT), CAST(c.longitude AS TEXT),
+       pc.district_id
+FROM marked m JOIN pc ON pc.id = m.case_id JOIN {t["case"]} c ON c.id = m.case_id
+WHERE c.latitude IS NOT NULL AND c.longitude IS NOT NULL
+ORDER BY pc.tracking_code, m.kind
+"""
+    )
+    return [
+        {"code": code, "kind": kind, "lat": float(lat), "lon": float(lon), "district": district}
+        for code, kind, lat, lon, district in fetch_all(sql, q.params)
+    ]

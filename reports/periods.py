@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from casework import clock
 from casework.deadlines import local_zone
 from casework.models import Department, District, Region
+from contractors.models import Contractor
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
@@ -77,16 +78,28 @@ def period_parse(text: str, now: dt.datetime | None = None) -> Period:
     return period_for(dt.date(int(match[1]), int(match[2]), 1), now)
 
 
+COUNTRY_CODE = "KZ"
+
+
 @dataclass(frozen=True)
 class Scope:
-    region: Region
+    """What a report covers: the whole country (no region), a region, or narrower."""
+
+    region: Region | None = None
     district: District | None = None
     department: Department | None = None
     contractor: object | None = None  # contractors.models.Contractor
 
+    @property
+    def country(self) -> bool:
+        return self.region is None
+
     def filters(self) -> dict[str, str]:
         """The exact filters, for the report's cover."""
-        shown = {_("Region"): f"{self.region.name} ({self.region.code})"}
+        if self.region is None:
+            shown = {_("Region"): _("All regions")}
+        else:
+            shown = {_("Region"): f"{self.region.name} ({self.region.code})"}
         if self.district:
             shown[_("District")] = f"{self.district.name} ({self.district.code})"
         if self.department:
@@ -99,16 +112,17 @@ class Scope:
 
     def title(self) -> str:
         narrowest = self.department or self.district or self.region
-        name = narrowest.name
+        name = narrowest.name if narrowest is not None else str(_("Kazakhstan, all regions"))
         if self.contractor:
             name = f"{name} · {self.contractor.legal_name}"
         return name
 
     def key(self) -> str:
-        parts = [self.region.code]
+        """Codes only (a contractor by its BIN): used in file names and the data hash."""
+        parts = [self.region.code if self.region else COUNTRY_CODE]
         for value in (self.district, self.department):
             parts.append(value.code if value else "")
-        parts.append(str(self.contractor.pk) if self.contractor else "")
+        parts.append(self.contractor.bin if self.contractor else "")
         return "/".join(parts)
 
 
@@ -120,8 +134,7 @@ def scope_build(
     contractor: str | int | object | None = None,
 ) -> Scope:
     """A scope from codes (as typed on the command line) or objects. The region may be left out
-    when a district or department names it."""
-    from contractors.models import Contractor
+    when a district or department names it; with none of them, the scope is the whole country."""
 
     def lookup(model, value, field, message):
         if value in (None, "") or isinstance(value, model):
@@ -153,9 +166,5 @@ def scope_build(
         if reg is not None and dist.region_id != reg.pk:
             raise ValidationError(_("The district is not in that region."))
         reg = reg or dist.region
-    if reg is None:
-        regions = list(Region.objects.all()[:2])
-        if len(regions) != 1:
-            raise ValidationError(_("Name the region (there is more than one)."))
-        reg = regions[0]
+    # No region named, and none implied: the whole country, every region side by side.
     return Scope(reg, dist, dept, con)

@@ -12,21 +12,23 @@ import logging
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.mail import EmailMessage
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from casework import clock, roles
-from casework.models import Case
+from casework.models import Case, Region
+from casework.replica import replica_reads
 from casework.selectors import cases_visible_to
-from casework.services import REASON_MAX, complainant_reveal
-from reports import documents
+from casework.services import complainant_reveal, reveal_reason_clean
+from reports import documents, dossier
 from reports.models import ReportRun
-from reports.periods import Period, Scope, period_for
+from reports.periods import Period, Scope, period_for, previous_month
 
 log = logging.getLogger(__name__)
 
@@ -45,9 +47,16 @@ def may_use_reports(user) -> bool:
 
 
 def may_report_on(user, scope: Scope) -> bool:
+    """A region's people report on their region; the whole country is for the central office
+    (report roles with no region) and superusers."""
     if not may_use_reports(user):
         return False
-    return user.is_superuser or _region_of(user) == scope.region.pk
+    if user.is_superuser:
+        return True
+    region = _region_of(user)
+    if scope.region is None:
+        return region is None
+    return region is None or region == scope.region.pk
 
 
 def runs_visible_to(user) -> QuerySet[ReportRun]:
@@ -60,9 +69,12 @@ def runs_visible_to(user) -> QuerySet[ReportRun]:
             Q(variant=ReportRun.Variant.INVESTIGATOR) & ~Q(requested_by=user)
         )
     region = _region_of(user)
+    monthly = Q(kind=ReportRun.Kind.MONTHLY)
+    if region is not None:  # the central office (no region) sees every region's reports
+        monthly &= Q(region_id=region)
     return ReportRun.objects.filter(
         Q(requested_by=user)
-        | Q(kind=ReportRun.Kind.MONTHLY, region_id=region)
+        | monthly
         | Q(
             kind=ReportRun.Kind.DOSSIER,
             variant=ReportRun.Variant.STANDARD,
@@ -91,9 +103,16 @@ def _dispatch(run: ReportRun) -> None:
 
 
 def report_request_monthly(
-    actor, *, scope: Scope, period: Period, language: str | None = None
+    actor,
+    *,
+    scope: Scope,
+    period: Period,
+    language: str | None = None,
+    recommendations: str = "",
 ) -> ReportRun:
     if not may_report_on(actor, scope):
+        if scope.region is None:
+            raise PermissionDenied(_("Only the central office makes the whole-country report."))
         raise PermissionDenied(_("You may not make reports for this region."))
     language = _language(language)
     with transaction.atomic():
@@ -106,6 +125,7 @@ def report_request_monthly(
             contractor=scope.contractor,
             language=language,
             requested_by=actor,
+            recommendations=(recommendations or "").strip(),
             parameters={"month": period.code, "scope": scope.key(), "language": language},
         )
         _dispatch(run)
@@ -133,10 +153,7 @@ def report_request_dossier(
             )
         if not reason:
             raise ValidationError({"reason": _("Say why you need the complainant's identity.")})
-        if len(reason) > REASON_MAX:
-            raise ValidationError(
-                {"reason": _("At most %(n)d characters, please.") % {"n": REASON_MAX}}
-            )
+        reason = reveal_reason_clean(reason)
     with transaction.atomic():
         run = ReportRun.objects.create(
             kind=ReportRun.Kind.DOSSIER,
@@ -154,20 +171,51 @@ def report_request_dossier(
 
 def _progress(run_id: int):
     def step(value: int) -> None:
-        ReportRun.objects.filter(pk=run_id).update(progress=max(0, min(int(value), 99)))
+        value = max(0, min(int(value), 99))
+        if not connection.in_atomic_block:
+            ReportRun.objects.filter(pk=run_id).update(progress=value)
+        elif connection.vendor == "postgresql":
+            _progress_aside(run_id, value)
+        # SQLite inside the report's snapshot: a second writer would wait for the snapshot to
+        # end; the next step outside it shows the progress.
 
     return step
 
 
-def _claim(run_id: int) -> ReportRun | None:
+def _progress_aside(run_id: int, value: int) -> None:
+    """Record progress through a connection of its own: the report's figures are read in one
+    read-only transaction (`reports.sql.report_snapshot`), which may not write, and whose
+    writes nobody would see before it ends anyway."""
+    aside = connections.create_connection(DEFAULT_DB_ALIAS)
+    try:
+        with aside.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {ReportRun._meta.db_table} SET progress = %s WHERE id = %s",  # noqa: S608
+                [value, run_id],
+            )
+    finally:
+        aside.close()
+
+
+def _claim(run_id: int, claim: str) -> ReportRun | None:
+    """Take a queued run; or, for the same task delivered again after its worker died, the run
+    that task had taken."""
     with transaction.atomic():
         run = ReportRun.objects.select_for_update().filter(pk=run_id).first()
-        if run is None or run.status != ReportRun.Status.QUEUED:
+        if run is None:
             return None
+        retaken = bool(claim) and run.status == ReportRun.Status.RUNNING and run.claimed_by == claim
+        if run.status != ReportRun.Status.QUEUED and not retaken:
+            return None
+        if retaken:
+            log.warning(
+                "report run %s: taken again by task %s after its worker was lost", run_id, claim
+            )
         run.status = ReportRun.Status.RUNNING
         run.started_at = timezone.now()
         run.progress = 1
-        run.save(update_fields=["status", "started_at", "progress"])
+        run.claimed_by = claim
+        run.save(update_fields=["status", "started_at", "progress", "claimed_by"])
         return run
 
 
@@ -178,6 +226,7 @@ def _scope_of(run: ReportRun) -> Scope:
 def dossier_reveal(case: Case, actor, reason: str) -> dict[str, str]:
     """The complainant's contact data for an investigator's dossier, through the case service
     that checks the actor and logs the reveal with its reason on the case's audit chain."""
+    reason = reveal_reason_clean(reason)  # the reason itself, before the prefix
     return complainant_reveal(
         case,
         actor=actor,
@@ -185,9 +234,10 @@ def dossier_reveal(case: Case, actor, reason: str) -> dict[str, str]:
     )
 
 
-def report_run_execute(run_id: int) -> ReportRun | None:
-    """Generate a queued run. Safe to call twice: only a queued run is taken."""
-    run = _claim(run_id)
+def report_run_execute(run_id: int, claim: str = "") -> ReportRun | None:
+    """Generate a queued run. Safe to call twice: only a queued run is taken, or a running one
+    by the same `claim` (the Celery task id) when its first delivery died with its worker."""
+    run = _claim(run_id, claim)
     if run is None:
         return None
     step = _progress(run.pk)
@@ -196,19 +246,23 @@ def report_run_execute(run_id: int) -> ReportRun | None:
     try:
         if run.kind == ReportRun.Kind.MONTHLY:
             period = period_for(run.month, moment)
-            built = documents.monthly_build(
-                _scope_of(run),
-                period,
-                language=run.language,
-                generated_by=run.requested_by,
-                moment=moment,
-                progress=step,
-            )
+            # The month's figures come from the replica when there is one; this run's own
+            # bookkeeping (claim, progress) is written to the primary and never read back here.
+            with replica_reads(after_own_writes=True):
+                built = documents.monthly_build(
+                    _scope_of(run),
+                    period,
+                    language=run.language,
+                    generated_by=run.requested_by,
+                    moment=moment,
+                    progress=step,
+                    recommendations=run.recommendations,
+                )
         else:
             complainant = None
             if run.variant == ReportRun.Variant.INVESTIGATOR:
                 complainant = dossier_reveal(run.case, run.requested_by, run.reason)
-            built = documents.dossier_build(
+            built = dossier.dossier_build(
                 run.case,
                 language=run.language,
                 generated_by=run.requested_by,
@@ -219,6 +273,8 @@ def report_run_execute(run_id: int) -> ReportRun | None:
             )
         with transaction.atomic():
             locked = ReportRun.objects.select_for_update().get(pk=run.pk)
+            if locked.status != ReportRun.Status.RUNNING or locked.claimed_by != run.claimed_by:
+                return locked  # another delivery of the same task finished it first
             locked.file.save(run.filename(), ContentFile(built.pdf.content), save=False)
             saved_name = locked.file.name
             locked.file_sha256 = built.pdf.sha256
@@ -256,8 +312,6 @@ def _error_text(exc: Exception) -> str:
 
 
 def report_managers(run: ReportRun) -> list[str]:
-    from django.contrib.auth import get_user_model
-
     users = (
         get_user_model()
         .objects.filter(
@@ -302,37 +356,36 @@ def report_run_email(run: ReportRun) -> int:
 
 
 def monthly_schedule(now=None) -> list[ReportRun]:
-    """Queue last month's report for every region and each of its districts (once each)."""
-    from casework.models import Region
-    from reports.periods import previous_month
-
+    """Queue last month's report for the whole country, every region and each of its districts
+    (once each)."""
     now = now or clock.now()
     month = previous_month(now.astimezone(timezone.get_default_timezone()).date())
     language = _language(settings.LANGUAGE_CODE)
     runs = []
+    scopes = [Scope()]
     for region in Region.objects.prefetch_related("districts"):
-        scopes = [Scope(region)] + [Scope(region, district) for district in region.districts.all()]
-        for scope in scopes:
-            key = f"monthly:{month:%Y-%m}:{scope.key()}:{language}"
-            with transaction.atomic():
-                run, created = ReportRun.objects.get_or_create(
-                    schedule_key=key,
-                    defaults={
-                        "kind": ReportRun.Kind.MONTHLY,
-                        "month": month,
-                        "region": scope.region,
-                        "district": scope.district,
-                        "language": language,
-                        "parameters": {
-                            "month": f"{month:%Y-%m}",
-                            "scope": scope.key(),
-                            "schedule": True,
-                        },
+        scopes += [Scope(region)] + [Scope(region, d) for d in region.districts.all()]
+    for scope in scopes:
+        key = f"monthly:{month:%Y-%m}:{scope.key()}:{language}"
+        with transaction.atomic():
+            run, created = ReportRun.objects.get_or_create(
+                schedule_key=key,
+                defaults={
+                    "kind": ReportRun.Kind.MONTHLY,
+                    "month": month,
+                    "region": scope.region,
+                    "district": scope.district,
+                    "language": language,
+                    "parameters": {
+                        "month": f"{month:%Y-%m}",
+                        "scope": scope.key(),
+                        "schedule": True,
                     },
-                )
-                if created:
-                    _dispatch(run)
-            runs.append(run)
+                },
+            )
+            if created:
+                _dispatch(run)
+        runs.append(run)
     return runs
 
 

@@ -10,6 +10,7 @@ database and can run on a read replica.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import datetime as dt
 import json
 import re
@@ -18,9 +19,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 
 from casework import deadlines
+from casework.replica import read_alias
 
 _SAFE_ZONE = re.compile(r"^[A-Za-z0-9_/+-]+$")
 _SAFE_KEY = re.compile(r"^[a-z_]+$")
@@ -99,6 +101,15 @@ class Dialect:
     def ts_param(self, moment: dt.datetime) -> Any:
         return connection.ops.adapt_datetimefield_value(moment)
 
+    def moment_value(self, value: Any) -> dt.datetime | None:
+        """A timestamp as the backend returns it (SQLite: UTC text), or an ISO string with an
+        offset from a payload, as an aware datetime."""
+        if value in (None, ""):
+            return None
+        if not isinstance(value, dt.datetime):
+            value = dt.datetime.fromisoformat(str(value))
+        return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
     def date_value(self, value: Any) -> dt.date | None:
         if value is None or isinstance(value, dt.date):
             return value
@@ -119,29 +130,41 @@ class Dialect:
         return "cal(day, wd, working) AS (VALUES " + ", ".join(rows) + ")"
 
 
+_snapshot_alias: contextvars.ContextVar[str] = contextvars.ContextVar(
+    "report_snapshot_alias", default=DEFAULT_DB_ALIAS
+)
+
+
 @contextlib.contextmanager
 def report_snapshot() -> Iterator[None]:
     """Run a report's queries in one transaction. On PostgreSQL: one snapshot for every figure
     (repeatable read), and hash joins instead of nested loops, which the planner would choose
-    from its poor row estimates of the query's intermediate results."""
-    outermost = not connection.in_atomic_block
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                if outermost:
-                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-                cursor.execute("SET LOCAL enable_nestloop = off")
-        yield
+    from its poor row estimates of the query's intermediate results. The database is chosen
+    once, when the snapshot starts: the replica inside `replica_reads()` when there is one."""
+    alias = read_alias()
+    database = connections[alias]
+    outermost = not database.in_atomic_block
+    token = _snapshot_alias.set(alias)
+    try:
+        with transaction.atomic(using=alias):
+            if database.vendor == "postgresql":
+                with database.cursor() as cursor:
+                    if outermost:
+                        cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                    cursor.execute("SET LOCAL enable_nestloop = off")
+            yield
+    finally:
+        _snapshot_alias.reset(token)
 
 
 def fetch_all(sql: str, params: dict[str, Any]) -> list[tuple]:
-    with connection.cursor() as cursor:
+    with connections[_snapshot_alias.get()].cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
 
 
 def fetch_iter(sql: str, params: dict[str, Any], batch: int = 2000) -> Iterator[Sequence]:
-    with connection.cursor() as cursor:
+    with connections[_snapshot_alias.get()].cursor() as cursor:
         cursor.execute(sql, params)
         while rows := cursor.fetchmany(batch):
             yield from rows

@@ -3,9 +3,9 @@ from celery import shared_task
 from reports import services
 
 
-@shared_task(name="reports.tasks.report_run", ignore_result=True)
-def report_run_task(run_id: int) -> str:
-    run = services.report_run_execute(run_id)
+@shared_task(name="reports.tasks.report_run", ignore_result=True, bind=True)
+def report_run_task(self, run_id: int) -> str:
+    run = services.report_run_execute(run_id, claim=self.request.id or "")
     return run.status if run is not None else "not-queued"
 
 

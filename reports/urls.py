@@ -10,4 +10,5 @@ urlpatterns = [
     path("runs/<int:pk>/", views.run_detail, name="run"),
     path("runs/<int:pk>/status/", views.run_status, name="run-status"),
     path("runs/<int:pk>/download/", views.run_download, name="run-download"),
+    path("inquiries/<int:pk>/dossier/", views.inquiry_dossier, name="inquiry-dossier"),
 ]

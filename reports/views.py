@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from casework.media import file_response
 from casework.selectors import cases_visible_to
 from reports import services
 from reports.forms import DossierForm, MonthlyReportForm
@@ -78,10 +79,14 @@ def monthly_request(request):
             scope=form.scope(),
             period=form.cleaned_data["month"],
             language=form.cleaned_data["language"],
+            recommendations=form.cleaned_data["recommendations"],
         )
     except ValidationError as exc:
         form.add_error(None, exc)
         return _page(request, monthly=form, status=400)
+    except PermissionDenied as exc:
+        form.add_error(None, str(exc))
+        return _page(request, monthly=form, status=403)
     return redirect("reports:run", pk=run.pk)
 
 
@@ -146,11 +151,40 @@ def run_download(request, pk: int):
     run = _run_for(request, pk)
     if run.status != ReportRun.Status.DONE or not run.file:
         raise Http404
-    response = FileResponse(
-        run.file.open("rb"),
-        as_attachment=True,
-        filename=run.filename(),
-        content_type="application/pdf",
-    )
+    try:
+        response = file_response(
+            run.file.storage,
+            run.file.name,
+            content_type="application/pdf",
+            filename=run.filename(),
+            as_attachment=True,
+            cache_control="private, no-store",
+        )
+    except FileNotFoundError:
+        raise Http404 from None
     response["X-Content-SHA256"] = run.file_sha256
+    return response
+
+
+@login_required
+@require_GET
+def inquiry_dossier(request, pk: int):
+    """The inquiry dossier PDF, rendered now, for the inquiry's team only (404 for anyone else).
+    Witnesses and reporters appear by number: their identity is revealed on the inquiry page."""
+    from casework import clock
+    from oversight.selectors import inquiries_visible_to
+    from reports.inquiry_dossier import inquiry_dossier_build
+
+    inquiry = inquiries_visible_to(request.user).filter(pk=pk).first()
+    if inquiry is None:
+        raise Http404
+    language = request.GET.get("language") or getattr(request, "LANGUAGE_CODE", "ru")
+    if language not in ("kk", "ru", "en"):
+        language = "ru"
+    built = inquiry_dossier_build(
+        inquiry, language=language, moment=clock.now(), generated_by=request.user
+    )
+    response = HttpResponse(built.pdf.content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{inquiry.number}-{language}.pdf"'
+    response["Cache-Control"] = "no-store"
     return response

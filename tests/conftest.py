@@ -64,6 +64,15 @@ def world(db) -> World:
 
 
 @pytest.fixture(scope="session", autouse=True)
+def _own_cache_keys_deleted_at_the_end():
+    """The run's cache keys (rate-limit counters and the like) leave the shared Redis with it."""
+    yield
+    from tests.cache_keys import cache_clear_own_quietly
+
+    cache_clear_own_quietly()
+
+
+@pytest.fixture(scope="session", autouse=True)
 def _flush_past_audit_triggers():
     """Transactional tests on PostgreSQL empty tables between tests. The audit triggers refuse
     DELETE and TRUNCATE (that is their job), so the test flush runs as a replication session,
@@ -97,7 +106,22 @@ def pytest_configure(config):
 
     # Test users need no slow password hashing.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # REDIS_URL may be shared (the broker's database under CI): keys of this run only.
+    from tests.cache_keys import cache_isolate
+
+    cache_isolate()
     # Tasks run in the calling process unless a test starts a real worker (those tests say so).
     from config.celery import app as celery_app
 
     celery_app.conf.task_always_eager = True
+
+
+@pytest.fixture(scope="session")
+def app_role(django_db_setup, django_db_blocker):
+    """The application's database role (not the tables' owner) exists and may use the test
+    database. On PostgreSQL only (skips elsewhere; fails under CI=true)."""
+    from tests.pg_roles import APP_ROLE, app_role_grant
+
+    with django_db_blocker.unblock():
+        app_role_grant()
+    return APP_ROLE

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import io
 import itertools
+import struct
+import zlib
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -15,6 +17,7 @@ from PIL import Image
 from casework import roles, services
 from casework.models import Case, Category, Department, District, Region, StaffProfile
 from casework.states import CaseState
+from casework.uploads import image_check
 from contractors.models import Contract, Contractor, ContractorMember
 from contractors.services import work_order_issue
 from contractors.validators import bin_check_digit
@@ -37,6 +40,32 @@ def image_upload(name: str = "photo.jpg", fmt: str = "JPEG", size=(64, 48), colo
     Image.new("RGB", size, color).save(buffer, fmt)
     content_type = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}[fmt]
     return SimpleUploadedFile(name, buffer.getvalue(), content_type=content_type)
+
+
+def _png(width: int, height: int, colour_type: int, data: bytes) -> bytes:
+    def chunk(kind: bytes, payload: bytes) -> bytes:
+        crc = zlib.crc32(kind + payload)
+        return struct.pack(">I", len(payload)) + kind + payload + struct.pack(">I", crc)
+
+    header = struct.pack(">IIBBBBB", width, height, 8, colour_type, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", data) + chunk(b"IEND", b"")
+    )
+
+
+def png_declaring(width: int, height: int) -> bytes:
+    """A PNG of a few dozen bytes whose header declares width × height RGB pixels (its data is
+    one empty row: it gets no further than a header check)."""
+    return _png(width, height, 2, zlib.compress(b"\x00"))
+
+
+def png_of_nothing(width: int, height: int) -> bytes:
+    """A real, valid PNG of width × height transparent pixels: about a hundred kilobytes on disk
+    for tens of megapixels, width × height × 4 bytes once decoded."""
+    row = b"\x00" + bytes(width * 4)
+    compressor = zlib.compressobj(9)
+    data = b"".join(compressor.compress(row) for _ in range(height)) + compressor.flush()
+    return _png(width, height, 6, data)
 
 
 class World:
@@ -86,6 +115,7 @@ class World:
             name_ru="Коррупция",
             name_en="Corruption",
             public=False,
+            corruption_report=True,
         )
         self.contractor = Contractor.objects.create(legal_name="ТОО «Тест Жол»", bin=valid_bin())
         self.other_contractor = Contractor.objects.create(legal_name="ТОО «Басқа»", bin=valid_bin())
@@ -150,6 +180,9 @@ class World:
         kw.setdefault("latitude", "50.283900")
         kw.setdefault("longitude", "57.167000")
         kw.setdefault("complainant", {"name": "Айгүл Сейтқали", "phone": "+77011234567"})
+        # Checked here, so that the case has its attachments on return; uploads as the web form
+        # sends them are published after commit (casework.photo_jobs, tests/intake/test_complain).
+        kw["photos"] = [image_check(p) for p in kw.get("photos") or []] or None
         return services.case_open(
             district=district or self.a1, category=category or self.pothole, **kw
         )
@@ -163,6 +196,10 @@ class World:
             CaseState.REPAIRED: ["assign", "notify", "repair"],
             CaseState.VERIFIED: ["assign", "notify", "repair", "verify"],
             CaseState.REJECTED: ["reject"],
+            # A corruption report's own lifecycle.
+            CaseState.UNDER_REVIEW: ["review_start"],
+            CaseState.REFERRED: ["review_start", "refer"],
+            CaseState.ANSWERED: ["review_start", "answer"],
         }[target]
         for step in path:
             case = Case.objects.get(pk=case.pk)
@@ -191,4 +228,17 @@ class World:
                 services.case_verify(case, actor=self.inspector)
             elif step == "reject":
                 services.case_reject(case, actor=self.clerk, reason_code="spam", reason="Реклама.")
+            elif step == "review_start":
+                services.case_review_start(case, actor=self.investigator)
+            elif step == "refer":
+                services.case_refer(
+                    case,
+                    actor=self.investigator,
+                    referred_to="Прокуратура области",
+                    answer="Материалы переданы в прокуратуру.",
+                )
+            elif step == "answer":
+                services.case_answer(
+                    case, actor=self.investigator, answer="Факты не подтвердились."
+                )
         return Case.objects.get(pk=case.pk)

@@ -1,5 +1,7 @@
-"""The actions staff take on a case from the staff application: each one a form and the
-casework (or contractors) service it calls. No action writes a model itself."""
+"""The one table of case actions: each action's name, the input it takes through the staff
+application (a form) and through the REST API (a serializer), and the service that performs it
+(casework's, or contractors' for work orders). Both doors look actions up here and nowhere else;
+no action writes a model itself."""
 
 from __future__ import annotations
 
@@ -10,29 +12,52 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers as rest_serializers
 
-from casework import permissions, roles, scopes, services
+from casework import permissions, services
 from casework.models import Case
 from casework.selectors import case_allowed_transitions
 from casework.states import CLOSED_STATES, CaseState
-from casework.transition_calls import transition_call
+from contractors.services import work_order_issue, work_order_report_repair
+from oversight.services import act_sign
 from workflows import forms
+from workflows.api import serializers as api
 
 
 @dataclass(frozen=True)
 class Action:
+    """One thing staff do to a case: what it is called, the input it takes through each door
+    (the staff application's form, the REST API's serializer; the same field names) and the
+    service that does it, called with those fields as keyword arguments."""
+
     name: str
     label: Promise
     form_class: type[forms.ActionForm]
-    perform: Callable[[Case, Any, dict[str, Any]], Any]
+    serializer_class: type[rest_serializers.Serializer]
+    service: Callable[..., Any]
     style: str = ""
     done_message: Promise = _("Done.")
+    # A step of the lifecycle: POST /api/v1/cases/{id}/transitions/{name}/. (A deadline
+    # extension is not; it has its own endpoint.)
+    transition: bool = True
+
+    def perform(self, case: Case, actor, data: dict[str, Any]) -> Any:
+        """Run the service on `case` as `actor` with the validated input of either door: the
+        form's and the serializer's fields are the service's keyword arguments."""
+        return self.service(case, actor=actor, **data)
 
     @property
     def multipart(self) -> bool:
         return any(
             isinstance(field, forms.MultipleImageField)
             for field in self.form_class.base_fields.values()
+        )
+
+    @property
+    def api_multipart(self) -> bool:
+        return any(
+            isinstance(getattr(field, "child", None), rest_serializers.FileField)
+            for field in self.serializer_class().fields.values()
         )
 
 
@@ -43,7 +68,8 @@ ACTIONS: dict[str, Action] = {
             "assign",
             _("Route to a department"),
             forms.AssignForm,
-            transition_call("assign"),
+            api.AssignSerializer,
+            services.case_assign,
             style="primary",
             done_message=_("The case was sent to the department."),
         ),
@@ -51,7 +77,8 @@ ACTIONS: dict[str, Action] = {
             "notify_contractor",
             _("Issue a work order"),
             forms.WorkOrderForm,
-            transition_call("notify_contractor"),
+            api.WorkOrderIssueSerializer,
+            work_order_issue,
             style="primary",
             done_message=_("The work order was issued and the contractor notified."),
         ),
@@ -59,7 +86,8 @@ ACTIONS: dict[str, Action] = {
             "report_repaired",
             _("Report the repair"),
             forms.RepairReportForm,
-            transition_call("report_repaired"),
+            api.RepairReportSerializer,
+            work_order_report_repair,
             style="primary",
             done_message=_("The repair was reported; an inspector will check it."),
         ),
@@ -67,7 +95,8 @@ ACTIONS: dict[str, Action] = {
             "verify",
             _("Accept the repair"),
             forms.VerifyForm,
-            transition_call("verify"),
+            api.VerifySerializer,
+            act_sign,
             style="primary",
             done_message=_("The repair was accepted and the case closed."),
         ),
@@ -75,7 +104,8 @@ ACTIONS: dict[str, Action] = {
             "return_for_rework",
             _("Send back for rework"),
             forms.ReturnForm,
-            transition_call("return_for_rework"),
+            api.ReworkSerializer,
+            services.case_return_for_rework,
             style="danger",
             done_message=_("The repair was sent back to the contractor."),
         ),
@@ -83,7 +113,8 @@ ACTIONS: dict[str, Action] = {
             "reject",
             _("Reject"),
             forms.RejectForm,
-            transition_call("reject"),
+            api.RejectSerializer,
+            services.case_reject,
             style="danger",
             done_message=_("The case was rejected; the citizen will see your explanation."),
         ),
@@ -91,18 +122,49 @@ ACTIONS: dict[str, Action] = {
             "reopen",
             _("Reopen"),
             forms.ReopenForm,
-            transition_call("reopen"),
+            api.ReopenSerializer,
+            services.case_reopen,
             done_message=_("The case was reopened."),
+        ),
+        Action(
+            "review_start",
+            _("Take up the review"),
+            forms.ReviewStartForm,
+            api.ReviewStartSerializer,
+            services.case_review_start,
+            style="primary",
+            done_message=_("The corruption report is under your review."),
+        ),
+        Action(
+            "refer",
+            _("Refer for investigation"),
+            forms.ReferForm,
+            api.ReferSerializer,
+            services.case_refer,
+            style="primary",
+            done_message=_("The report was referred; the citizen will see your answer."),
+        ),
+        Action(
+            "answer",
+            _("Close with an answer"),
+            forms.AnswerForm,
+            api.AnswerSerializer,
+            services.case_answer,
+            done_message=_("The report was closed; the citizen will see your answer."),
         ),
         Action(
             "extend_deadline",
             _("Extend the deadline"),
             forms.ExtendDeadlineForm,
-            transition_call("extend_deadline"),
+            api.ExtendDeadlineSerializer,
+            services.case_extend_deadline,
             done_message=_("The deadline was extended; the citizen will be told."),
+            transition=False,
         ),
     )
 }
+# The lifecycle's steps, as the API's transitions endpoint serves them.
+TRANSITIONS: dict[str, Action] = {name: a for name, a in ACTIONS.items() if a.transition}
 
 # An officer's assign is a redirect: the label says so.
 REDIRECT_LABEL = _("Redirect to another department")
@@ -111,8 +173,7 @@ REDIRECT_LABEL = _("Redirect to another department")
 def may_extend(case: Case, user) -> bool:
     if case.state in CLOSED_STATES:
         return False
-    granted = roles.TRANSITION_ROLES["extend_deadline"] & roles.user_roles(user)
-    return any(scopes.role_covers(role, user, case) for role in granted)
+    return permissions.acting_role("extend_deadline", case, user) is not None
 
 
 def allowed_actions(case: Case, user) -> list[Action]:

@@ -2,7 +2,8 @@
 
 For every open case: exactly one open process, exactly one open human task, the step its state
 calls for, queued for the right people (the case's district, department or the contractor on
-its current work order). For every closed case: nothing open. Three queries in all.
+its current work order; for a corruption report, the region's investigators). For every closed
+case: nothing open. Three queries in all.
 """
 
 from __future__ import annotations
@@ -14,9 +15,10 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import OuterRef, Subquery
 from viewflow.workflow import PROCESS, STATUS
 
-from casework.models import Case, Department, District
+from casework.models import Case, Department, District, Region
 from casework.states import CLOSED_STATES
-from workflows.flows import STEP_FOR_STATE, CaseFlow
+from contractors.models import Contractor, WorkOrder
+from workflows.flows import CaseFlow, step_for
 from workflows.models import CaseProcess
 from workflows.queues import ACTIVE, case_tasks
 
@@ -31,8 +33,16 @@ class Problem:
         return f"{self.tracking_code}: {self.message}"
 
 
-def _expected_scope(case: dict, contractor_ct: int, district_ct: int, department_ct: int):
-    step = STEP_FOR_STATE[case["state"]]
+def _expected_step(case: dict) -> str | None:
+    return step_for(case["state"], case["category__corruption_report"])
+
+
+def _expected_scope(
+    case: dict, contractor_ct: int, district_ct: int, department_ct: int, region_ct: int
+):
+    step = _expected_step(case)
+    if step in ("take_up_report", "review_report"):
+        return (region_ct, case["region_id"])
     if step == "triage":
         return (district_ct, case["district_id"])
     if step == "repair":
@@ -41,8 +51,6 @@ def _expected_scope(case: dict, contractor_ct: int, district_ct: int, department
 
 
 def flow_problems(case_ids: list[int] | None = None) -> list[Problem]:
-    from contractors.models import Contractor, WorkOrder
-
     cases = Case.objects.all()
     tasks = case_tasks().filter(status__in=(*ACTIVE, STATUS.ERROR))
     processes = CaseProcess.objects.filter(flow_class=CaseFlow, status=PROCESS.NEW)
@@ -69,12 +77,19 @@ def flow_problems(case_ids: list[int] | None = None) -> list[Problem]:
         .values("contractor_id")[:1]
     )
     cts = ContentType.objects.get_for_models(
-        Contractor, District, Department, for_concrete_models=False
+        Contractor, District, Department, Region, for_concrete_models=False
     )
-    scope_cts = (cts[Contractor].pk, cts[District].pk, cts[Department].pk)
+    scope_cts = (cts[Contractor].pk, cts[District].pk, cts[Department].pk, cts[Region].pk)
     problems = []
     rows = cases.annotate(contractor_id=Subquery(current_order)).values(
-        "id", "tracking_code", "state", "district_id", "department_id", "contractor_id"
+        "id",
+        "tracking_code",
+        "state",
+        "region_id",
+        "district_id",
+        "department_id",
+        "contractor_id",
+        "category__corruption_report",
     )
     for case in rows.iterator(chunk_size=5000):
         found = open_tasks.get(case["id"], [])
@@ -90,7 +105,7 @@ def flow_problems(case_ids: list[int] | None = None) -> list[Problem]:
                     f"{len(found)} open task(s)"
                 )
             continue
-        expected = STEP_FOR_STATE[case["state"]]
+        expected = _expected_step(case)
         if processes_open != 1:
             problem(f"{case['state']}: {processes_open} open processes, expected 1")
         if len(found) != 1:

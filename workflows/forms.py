@@ -4,9 +4,9 @@ from which state, which contract) are the services' and come back as field error
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from django import forms
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -15,6 +15,9 @@ from casework.models import Case, Category, Department, District
 from casework.selectors import cases_visible_to
 from casework.services import REASON_MAX, REOPEN_KINDS
 from casework.states import CaseState, RejectReason
+from contractors.models import Contract
+from oversight.models import Unit
+from workflows import caselist
 
 MAX_PHOTOS = 10
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
@@ -137,8 +140,6 @@ class WorkOrderForm(ActionForm):
     note = text_field(_("Instructions for the contractor"), required=False)
 
     def __init__(self, *args, **kwargs):
-        from contractors.models import Contract
-
         super().__init__(*args, **kwargs)
         case = self.case
         today = clock.now().astimezone(deadlines.local_zone()).date()
@@ -167,6 +168,19 @@ class RepairReportForm(ActionForm):
 
 
 class VerifyForm(ActionForm):
+    """Accepting the repair signs its acceptance act: what was accepted and what it costs."""
+
+    quantity = forms.DecimalField(
+        label=_("Quantity accepted"), min_value=Decimal("0.001"), max_digits=12, decimal_places=3
+    )
+    unit = forms.ChoiceField(label=_("Unit"), choices=Unit.choices, initial=Unit.SQUARE_METRE)
+    amount_kzt = forms.DecimalField(
+        label=_("Amount charged to the contract, ₸"),
+        min_value=Decimal("0"),
+        max_digits=16,
+        decimal_places=2,
+    )
+    description = text_field(_("What was accepted"), required=False)
     note = text_field(_("Inspection note"), required=False)
     photos = MultipleImageField(label=_("Inspection photos"), required=False)
 
@@ -197,6 +211,26 @@ class ReopenForm(ActionForm):
         self.fields["kind"].choices = [(k, REOPEN_LABELS[k]) for k in kinds]
 
 
+class ReviewStartForm(ActionForm):
+    note = text_field(_("Note"), required=False)
+
+
+class AnswerForm(ActionForm):
+    answer = text_field(
+        _("Answer for the citizen"),
+        help_text=_("The citizen sees this text on the tracking page and in the notice."),
+    )
+
+
+class ReferForm(AnswerForm):
+    referred_to = forms.CharField(
+        label=_("Referred to"),
+        max_length=300,
+        help_text=_("The body that investigates it, for example the prosecutor's office."),
+    )
+    field_order = ["referred_to", "answer"]
+
+
 class ExtendDeadlineForm(ActionForm):
     new_due_at = local_datetime_field(_("New answer deadline"), required=True)
     decision = text_field(
@@ -222,7 +256,9 @@ class RevealForm(forms.Form):
 
 
 class CaseFilterForm(forms.Form):
-    """The filters of the case list. Unknown values are errors, not silently ignored."""
+    """The filters of the case list. Unknown values are errors, not silently ignored; a district
+    or department outside the user's scope is not offered, and one forced into the address is
+    dropped (the list stays within the scope either way)."""
 
     SHOW_CHOICES = [
         ("open", _("Open")),
@@ -244,23 +280,22 @@ class CaseFilterForm(forms.Form):
         label=_("Department"), queryset=Department.objects.none(), required=False
     )
     flagged = forms.BooleanField(label=_("Flagged for investigators"), required=False)
+    sort = forms.ChoiceField(
+        label=_("Sort"), choices=[(key, key) for key in caselist.SORT_KEYS], required=False
+    )
     page = forms.IntegerField(min_value=1, max_value=10_000, required=False)
 
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        profile = getattr(user, "staff_profile", None)
-        region = getattr(profile, "region_id", None)
-        if user.is_superuser:
-            within = Q()
-        elif region:
-            within = Q(region_id=region)
-        else:
-            within = Q(pk__in=[])
-        self.fields["district"].queryset = District.objects.filter(within).order_by("code")
-        department_scope = Q() if user.is_superuser else Q(district__region_id=region)
-        self.fields["department"].queryset = Department.objects.filter(
-            department_scope if region or user.is_superuser else Q(pk__in=[])
-        ).order_by("code")
+    def __init__(self, data=None, *args, user, **kwargs):
+        districts, departments = caselist.filter_scope(user)
+        if data is not None:
+            data = data.copy()
+            for name, allowed in (("district", districts), ("department", departments)):
+                value = data.get(name)
+                if value and not (str(value).isdigit() and allowed.filter(pk=int(value)).exists()):
+                    data.pop(name)
+        super().__init__(data, *args, **kwargs)
+        self.fields["district"].queryset = districts
+        self.fields["department"].queryset = departments
 
 
 def local_now() -> dt.datetime:

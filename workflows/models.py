@@ -1,4 +1,5 @@
-"""The workflow's own rows: the viewflow process of a case, and staff members' preferences."""
+"""The workflow's own rows: the viewflow process of a case, staff members' preferences and
+saved case list filters."""
 
 from __future__ import annotations
 
@@ -43,3 +44,25 @@ class StaffPreference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user}: {self.language}"
+
+
+class SavedFilter(models.Model):
+    """A case list filter a staff member keeps under a name: the list's query string."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_case_filters"
+    )
+    name = models.CharField(_("name"), max_length=80)
+    query = models.CharField(_("filter"), max_length=1000)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("saved filter")
+        verbose_name_plural = _("saved filters")
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "name"], name="savedfilter_user_name"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.name}"

@@ -21,9 +21,11 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from viewflow.workflow import STATUS
 
-from casework import clock, deadlines, notices, outbox
+from casework import clock, deadlines, notices, outbox, roles
 from casework.models import Case, CaseEvent, Escalation, EscalationLevel
+from contractors.selectors import current_work_order
 from workflows import queues
+from workflows.models import StaffPreference
 from workflows.recipients import Recipient, escalation_recipients, queue_members
 
 log = logging.getLogger(__name__)
@@ -33,13 +35,11 @@ CASE_EVENT_TOPIC = "case.event"
 # Case events the citizen hears about: every change of state after the complaint was received.
 CITIZEN_ACTIONS = frozenset(
     {"assign", "notify_contractor", "report_repaired", "return_for_rework", "verify", "reject",
-     "reopen"}
+     "reopen", "review_start", "refer", "answer"}
 )  # fmt: skip
 
 
 def user_language(user_id: int | None) -> str:
-    from workflows.models import StaffPreference
-
     if user_id is None:
         return settings.LANGUAGE_CODE
     preference = StaffPreference.objects.filter(user_id=user_id).first()
@@ -87,6 +87,10 @@ def staff_task_created(payload: dict) -> None:
     if task is None or task.status != STATUS.NEW or task.owner_id is not None:
         log.info("task %s was taken before its notice went out", payload["task"])
         return
+    if task.owner_permission == roles.CONTRACTOR:
+        # Contractors work in their portal: the work order's own notice (contractors.notices),
+        # issued or returned, is the one they get, linking there.
+        return
     recipients = [Recipient(user.email, user.pk) for user in queue_members(task)]
     _mail_jobs("task_created", f"task{task.pk}", recipients, {"task": task.pk})
 
@@ -103,16 +107,34 @@ def staff_escalation(payload: dict) -> None:
     level = event.payload["level"]
     task = queues.active_task_of(case)
     recipients = escalation_recipients(case, level, task)
+    if level == EscalationLevel.REMINDER and task and task.owner_permission == roles.CONTRACTOR:
+        _contractor_reminder(case, event)
+        return
     if not recipients:
         log.warning("escalation %s of %s (level %s) reaches nobody", event.pk, case, level)
     _mail_jobs("escalation", f"event{event.pk}", recipients, {"event": event.pk})
 
 
+def _contractor_reminder(case: Case, event: CaseEvent) -> None:
+    """A late repair: its contractor hears of it in the portal's terms, not with a staff link."""
+    order = current_work_order(case)
+    if order is None:
+        log.warning("escalation %s of %s: no work order to remind of", event.pk, case)
+        return
+    outbox.enqueue(
+        "contractor_work_order_notice",
+        {"work_order": order.pk, "notice": "overdue", "event": event.pk},
+        dedupe_key=f"contractor_work_order_notice:overdue:{event.pk}",
+    )
+
+
 # --- the citizen -------------------------------------------------------------------------------
 
 
-@outbox.handler("citizen_status", topics=(CASE_EVENT_TOPIC,))
+@outbox.handler("citizen_status", topics=(CASE_EVENT_TOPIC,), queue=outbox.QUEUE_NOTIFY)
 def citizen_status(payload: dict) -> None:
+    """The citizen hears the state this event left the case in, even when the notice goes out
+    after a later change (a retry, a queue behind): each notice names its own step."""
     if payload.get("action") not in CITIZEN_ACTIONS:
         return
     event = CaseEvent.objects.get(pk=payload["event"])
@@ -120,7 +142,7 @@ def citizen_status(payload: dict) -> None:
         return  # a redirect between departments is not news for the citizen
     case = Case.objects.select_related("complainant").get(pk=event.case_id)
     text = notices.notice_text(case, event, "status")
-    outcome = notices.citizen_send(case, text)
+    outcome = notices.citizen_send(case, text, state=event.to_state)
     log.info("citizen status for %s (%s): %s", case.tracking_code, event.action, outcome)
 
 
@@ -139,8 +161,10 @@ def digest_queue(now: dt.datetime | None = None) -> int:
     """Queue today's digest for every staff member with something overdue (once a day each)."""
     now = now or clock.now()
     today = now.astimezone(deadlines.local_zone()).date().isoformat()
+    # Not contractors: their overdue orders are in the portal, and the officials hear of them.
     staff = User.objects.filter(
-        is_active=True, groups__name__in=["clerk", "officer", "inspector", "contractor"]
+        is_active=True,
+        groups__name__in=[roles.CLERK, roles.OFFICER, roles.INSPECTOR, roles.INVESTIGATOR],
     ).exclude(email="")
     queued = 0
     for user in staff.distinct().order_by("pk"):

@@ -1,9 +1,9 @@
 """Reads of tasks: whose queue a task is in, a user's inbox, queue and archive.
 
 A task's queue is stored on it by viewflow's own fields: `owner_permission` holds the role and
-`owner_permission_obj` the scope object (the district, department or contractor) it was created
-for. Taking a task also needs the casework rules for its transitions (scope, four eyes), so a
-queue never offers what the services would refuse.
+`owner_permission_obj` the scope object (the district, department, contractor or region) it was
+created for. Taking a task also needs the casework rules for its transitions (scope, four eyes),
+so a queue never offers what the services would refuse.
 """
 
 from __future__ import annotations
@@ -16,8 +16,10 @@ from viewflow.workflow import STATUS
 from viewflow.workflow.models import Task
 
 from casework import permissions, roles
-from casework.models import Case, Department, District
+from casework.models import Case, Department, District, Region
 from casework.scopes import NOTHING
+from contractors.models import Contractor
+from contractors.scope import _company_id
 from workflows.flows import CaseFlow
 
 ACTIVE = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
@@ -32,8 +34,6 @@ class QueueKey:
 
 
 def _contractor_id(user) -> int | None:
-    from contractors.scope import _company_id
-
     return _company_id(user)
 
 
@@ -57,9 +57,9 @@ def user_queues(user) -> list[QueueKey]:
             key(roles.OFFICER, Department, profile.department_id)
         if roles.INSPECTOR in held:
             key(roles.INSPECTOR, Department, profile.department_id)
+        if roles.INVESTIGATOR in held:
+            key(roles.INVESTIGATOR, Region, profile.region_id)
     if roles.CONTRACTOR in held:
-        from contractors.models import Contractor
-
         key(roles.CONTRACTOR, Contractor, _contractor_id(user))
     return keys
 
@@ -162,10 +162,14 @@ def may_release(user, task: Task) -> bool:
     return task.status in MINE and (task.owner_id == user.pk or user.is_superuser)
 
 
-def claimed_by_other(case: Case, user) -> Task | None:
-    """The case's open task when someone else has claimed it and `user` is in its queue:
-    acting then would take the work from under a colleague."""
+def claimed_by_other(case: Case, user, action: str) -> Task | None:
+    """The case's open task when someone else has claimed it, `action` is one of that task's
+    steps and `user` is in its queue: acting then would take the work from under a colleague.
+    An action that finishes no task (a deadline extension) takes nothing from anyone, whichever
+    other queues the user's other roles put them in."""
     task = active_task_of(case)
     if task is None or task.owner_id in (None, user.pk):
+        return None
+    if action not in task.flow_task.transitions:
         return None
     return task if in_queue(user, task) else None

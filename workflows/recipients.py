@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 
-from casework import roles
-from casework.models import Case, Department, District, EscalationLevel
+from casework import clock, roles
+from casework.models import Case, Department, District, EscalationLevel, Region
+from oversight.selectors import akim_on, department_head_on
 from workflows.queues import in_queue, may_act_on
 
 User = get_user_model()
@@ -34,6 +35,8 @@ def queue_members(task) -> list:
         candidates = _with_role(role).filter(staff_profile__district=obj)
     elif role in (roles.OFFICER, roles.INSPECTOR) and isinstance(obj, Department):
         candidates = _with_role(role).filter(staff_profile__department=obj)
+    elif role == roles.INVESTIGATOR and isinstance(obj, Region):
+        candidates = _with_role(role).filter(staff_profile__region=obj)
     elif role == roles.CONTRACTOR and obj is not None:
         candidates = _with_role(role).filter(contractor_membership__contractor_id=obj.pk)
     else:
@@ -41,13 +44,16 @@ def queue_members(task) -> list:
     return [user for user in candidates if in_queue(user, task) and may_act_on(user, task)]
 
 
-def _official_addresses(official) -> list[str]:
-    if official is None:
+def _holder_addresses(occupancy) -> list[tuple[str, object]]:
+    """The e-mail addresses of whoever holds a post today (their own, and their user's)."""
+    if occupancy is None:
         return []
-    emails = [official.email]
-    if official.user_id and official.user.is_active:
-        emails.append(official.user.email)
-    return [e for e in emails if e]
+    person = occupancy.person
+    user = person.user if person.user_id and person.user.is_active else None
+    found = [(person.email, user)]
+    if user is not None:
+        found.append((user.email, user))
+    return [(email, who) for email, who in found if email]
 
 
 def escalation_recipients(case: Case, level: int, task) -> list[Recipient]:
@@ -60,20 +66,29 @@ def escalation_recipients(case: Case, level: int, task) -> list[Recipient]:
             found[email.lower()] = Recipient(email, user.pk if user is not None else None)
 
     if level == EscalationLevel.REMINDER:
-        if task is not None and task.owner_id is not None:
+        if task is not None and task.owner_permission == roles.CONTRACTOR:
+            pass  # the contractor's reminder is a work order notice (workflows.notifications)
+        elif task is not None and task.owner_id is not None:
             add(task.owner.email, task.owner)
         elif task is not None:
             for user in queue_members(task):
                 add(user.email, user)
+    elif level == EscalationLevel.MANAGEMENT and case.category.corruption_report:
+        # A corruption report is not the akimat's to hear of: its investigators are told.
+        for user in _with_role(roles.INVESTIGATOR).filter(staff_profile__region=case.region_id):
+            add(user.email, user)
     elif level == EscalationLevel.MANAGEMENT:
+        # The head and the akim in post today (oversight's occupancies, not the old
+        # Department.head / District.akim fields).
+        today = clock.now()
         department = case.department
         if department is not None:
-            for email in _official_addresses(department.head):
-                add(email, department.head.user if department.head.user_id else None)
+            for email, user in _holder_addresses(department_head_on(department.pk, today)):
+                add(email, user)
             add(department.email)
         district = case.district
-        for email in _official_addresses(district.akim):
-            add(email, district.akim.user if district.akim.user_id else None)
+        for email, user in _holder_addresses(akim_on(district.pk, today)):
+            add(email, user)
         add(district.akim_office_email)
     else:
         for user in _with_role(roles.INVESTIGATOR).filter(staff_profile__region=case.region_id):

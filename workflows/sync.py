@@ -10,13 +10,13 @@ from __future__ import annotations
 import logging
 
 from django.dispatch import receiver
-from viewflow.workflow import PROCESS, STATUS
+from viewflow.workflow import STATUS
 from viewflow.workflow.models import Task
 
 from casework.models import Case
 from casework.signals import case_changed
 from casework.states import CLOSED_STATES
-from workflows.flows import STEP_FOR_STATE, CaseFlow
+from workflows.flows import CaseFlow, step_for
 from workflows.models import CaseProcess
 
 log = logging.getLogger(__name__)
@@ -57,7 +57,8 @@ def follow(case: Case, *, actor, transition: str, from_state: str) -> None:
     if not tasks and not CaseProcess.objects.filter(case=case).exists():
         # A case from before the flow existed: give it its process now, at its current step.
         if case.state not in CLOSED_STATES:
-            log.info("case %s adopted by the flow at %s", case, STEP_FOR_STATE[case.state])
+            step = step_for(case.state, case.category.corruption_report)
+            log.info("case %s adopted by the flow at %s", case, step)
             process_start(case)
         return
     finishing = [t for t in tasks if transition in t.flow_task.transitions]
@@ -73,20 +74,3 @@ def follow(case: Case, *, actor, transition: str, from_state: str) -> None:
         f"{case} ({from_state} -> {case.state} by {transition}) has open tasks "
         f"{[str(t.flow_task) for t in tasks]}"
     )
-
-
-def flow_resync(case: Case) -> CaseProcess | None:
-    """Put a case whose process is missing or wrong back in step: cancel its open tasks and
-    processes and start a new process at the step its state calls for. For repairs found by
-    `manage.py check_flows --repair`; normal operation never needs it."""
-    for process in CaseProcess.objects.filter(case=case, status=PROCESS.NEW):
-        for task in process.task_set.filter(status__in=ACTIVE):
-            task.status = STATUS.CANCELED
-            task.save(update_fields=["status"])
-        process.status = PROCESS.CANCELED
-        process.save(update_fields=["status"])
-    if case.state in CLOSED_STATES:
-        return None
-    assert case.state in STEP_FOR_STATE
-    log.warning("case %s: flow restarted at %s", case, STEP_FOR_STATE[case.state])
-    return process_start(case)

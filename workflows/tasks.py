@@ -1,17 +1,10 @@
-"""Celery tasks of the workflow; beat runs them on the schedule set in WorkflowsConfig.ready()."""
+"""Celery tasks of the workflow; beat runs them on the schedule in config/celery.py."""
 
 from celery import shared_task
 
-
-@shared_task(name="workflows.tasks.sweep_deadlines", ignore_result=True)
-def sweep_deadlines() -> int:
-    from casework.sweep import sweep_run
-
-    return sweep_run().fired
+from workflows.notifications import digest_queue
 
 
 @shared_task(name="workflows.tasks.overdue_digest", ignore_result=True)
 def overdue_digest() -> int:
-    from workflows.notifications import digest_queue
-
     return digest_queue()

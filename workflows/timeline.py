@@ -13,26 +13,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from casework import roles
+from casework.events import event_label
 from casework.models import Case, CaseEvent, Category, Department, District, EscalationLevel
 from casework.selectors import case_events
 from casework.states import CaseState, RejectReason
+from contractors.models import Contractor
+from oversight.display import event_actor
+from workflows.forms import REOPEN_LABELS
 
 User = get_user_model()
-
-ACTION_LABELS = {
-    "open": _("Complaint received"),
-    "assign": _("Sent to a department"),
-    "notify_contractor": _("Work order issued"),
-    "report_repaired": _("Repair reported"),
-    "verify": _("Repair accepted"),
-    "return_for_rework": _("Returned for rework"),
-    "reject": _("Rejected"),
-    "reopen": _("Reopened"),
-    "extend_deadline": _("Deadline extended"),
-    "complainant_revealed": _("Complainant's contact data revealed"),
-    "escalate": _("Escalated"),
-}
-ROLE_LABELS = {**roles.ROLE_LABELS, "citizen": _("Citizen"), "system": _("System")}
 
 # Case fields worth showing in a diff, in this order, with their labels.
 DIFF_FIELDS = {
@@ -142,8 +131,6 @@ def _details(event: CaseEvent, names: _Names) -> list[tuple[str, str]]:
         if p.get("late_redirect"):
             rows.append((str(_("Redirect")), str(_("later than 3 working days"))))
     elif event.action == "notify_contractor":
-        from contractors.models import Contractor
-
         rows.append((str(_("Work order")), f"#{p.get('work_order')}"))
         rows.append((str(_("Contractor")), names.of(Contractor, p.get("contractor"))))
         rows.append((str(_("Repair due")), _moment(p.get("due_at"))))
@@ -160,9 +147,13 @@ def _details(event: CaseEvent, names: _Names) -> list[tuple[str, str]]:
         if level in EscalationLevel.values:
             rows.append((str(_("Level")), f"{level}: {EscalationLevel(level).label}"))
         rows.append((str(_("Deadline")), _moment(p.get("deadline_at"))))
+    elif event.action == "act_signed":
+        rows.append((str(_("Act")), f"№ {p.get('act')}"))
+        rows.append((str(_("Amount charged")), f"{p.get('amount_kzt')} ₸"))
+        rows.append((str(_("SHA-256 of the act")), p.get("sha256", "")))
+    elif event.action == "refer":
+        rows.append((str(_("Referred to")), p.get("referred_to", "")))
     elif event.action == "reopen" and p.get("kind"):
-        from workflows.forms import REOPEN_LABELS
-
         rows.append((str(_("Why")), str(REOPEN_LABELS.get(p["kind"], p["kind"]))))
     photos = p.get("photos") or []
     if photos:
@@ -207,9 +198,9 @@ def case_timeline(case: Case, viewer) -> list[Entry]:
         entries.append(
             Entry(
                 when=event.created_at,
-                who=names.of(User, event.actor_id) if event.actor_id else "",
-                role=str(ROLE_LABELS.get(event.role, event.role)),
-                label=str(ACTION_LABELS.get(event.action, event.action)),
+                who=event_actor(event),
+                role=roles.role_label(event.role),
+                label=event_label(event.action),
                 reason=event.reason,
                 details=_details(event, names),
                 changes=changes,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from workflows.views import cases, lists, tasks
+from workflows.views import case_list, cases, lists, tasks
 
 app_name = "workflows"
 urlpatterns = [
@@ -10,10 +10,23 @@ urlpatterns = [
     path("queue/", lists.queue, name="queue"),
     path("queue/claim/", tasks.bulk_claim, name="queue-claim"),
     path("archive/", lists.archive, name="archive"),
-    path("cases/", cases.case_list, name="cases"),
+    path("cases/", case_list.case_list, name="cases"),
+    path("cases/export.csv", case_list.case_export, name="cases-export"),
+    path("cases/bulk/", case_list.cases_bulk, name="cases-bulk"),
+    path("cases/filters/", case_list.saved_filter_create, name="cases-filter-save"),
+    path(
+        "cases/filters/<int:pk>/delete/",
+        case_list.saved_filter_remove,
+        name="cases-filter-delete",
+    ),
     path("cases/<int:pk>/", cases.case_page, name="case"),
     path("cases/<int:pk>/act/<slug:action>/", cases.case_action, name="case-action"),
     path("cases/<int:pk>/photos/<int:attachment>/", cases.attachment_file, name="attachment"),
+    path(
+        "cases/<int:pk>/photos/<int:attachment>/thumb/",
+        case_list.photo_thumbnail,
+        name="attachment-thumb",
+    ),
     path("cases/<int:pk>/complainant/", cases.complainant_reveal, name="case-reveal"),
     path("tasks/<int:pk>/", tasks.task_page, name="task"),
     path("tasks/<int:pk>/claim/", tasks.task_claim, name="task-claim"),

@@ -97,6 +97,9 @@ class Complainant(models.Model):
 
 
 class TrackingSequence(models.Model):
+    """Counters of the sequential codes issued before codes became random (casework/tracking.py);
+    kept for the record, no longer advanced."""
+
     region = models.ForeignKey(Region, on_delete=models.CASCADE)
     year = models.PositiveSmallIntegerField()
     last = models.PositiveIntegerField(default=0)
@@ -249,6 +252,20 @@ class Case(ConcurrentTransitionMixin, models.Model):
     def reject(self, reason_code: str, duplicate_of: Case | None) -> None:
         self.reject_reason = reason_code
         self.duplicate_of = duplicate_of
+
+    # A corruption report's own lifecycle: the region's anti-corruption investigators only.
+
+    @lifecycle("review_start")
+    def review_start(self) -> None:
+        pass
+
+    @lifecycle("refer")
+    def refer(self) -> None:
+        pass
+
+    @lifecycle("answer")
+    def answer(self) -> None:
+        pass
 
     @lifecycle("reopen")
     def reopen(self) -> None:

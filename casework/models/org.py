@@ -118,6 +118,14 @@ class Category(TrilingualName):
         default=False,
         help_text=_("The complainant must give a name and contact; anonymous is refused."),
     )
+    corruption_report = models.BooleanField(
+        _("corruption report"),
+        default=False,
+        help_text=_(
+            "Who complained is revealed only to the anti-corruption investigators of the case's "
+            "region (Article 424 of the Criminal Code)."
+        ),
+    )
     sla_triage_days = models.PositiveSmallIntegerField(_("triage, working days"), default=1)
     sla_work_order_days = models.PositiveSmallIntegerField(_("work order, working days"), default=3)
     sla_repair_days = models.PositiveSmallIntegerField(_("repair, working days"), default=10)

@@ -19,8 +19,13 @@ class OutboxJob(models.Model):
     dedupe_key = models.CharField(max_length=200, null=True, blank=True)  # noqa: DJ001
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     created_at = models.DateTimeField(default=timezone.now)
+    # Not due before this moment: the retry back-off, or the lease of the worker running it.
     available_at = models.DateTimeField(default=timezone.now)
+    # When a copy was handed to the broker; cleared when a worker claims the job. The relay
+    # hands over only jobs without a live copy, so a job has one queued copy at a time.
+    queued_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
     done_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
 

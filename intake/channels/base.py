@@ -14,14 +14,25 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from casework.limits import DESCRIPTION_MAX_CHARS
+
 KIND_MESSAGE = "message"
 KIND_STATUS = "status"
 KIND_EVENT = "event"
 KIND_MALFORMED = "malformed"
 
 
+# No platform nests its JSON more than about ten levels deep.
+MAX_JSON_DEPTH = 64
+
+
 class Malformed(Exception):
     """The body is not what the platform sends; stored with this message as its error."""
+
+
+class TooDeep(Malformed):
+    """JSON nested deeper than any platform sends: stored like any malformed body, but refused
+    with 400, since no platform sent it."""
 
 
 @dataclass(frozen=True)
@@ -70,10 +81,34 @@ def malformed_item(body: bytes, reason: str) -> Item:
 
 
 def load_json(body: bytes) -> Any:
+    too_deep = TooDeep(f"JSON nested more than {MAX_JSON_DEPTH} levels deep")
     try:
-        return json.loads(body.decode("utf-8"))
+        document = json.loads(body.decode("utf-8"))
+    except RecursionError:
+        # The C decoder stops at the interpreter's recursion limit (about a thousand levels).
+        raise too_deep from None
     except (UnicodeDecodeError, ValueError) as exc:
         raise Malformed(f"not JSON: {exc}") from None
+    if _deeper_than(document, MAX_JSON_DEPTH):
+        raise too_deep
+    return document
+
+
+def _deeper_than(document: Any, limit: int) -> bool:
+    """Whether lists and objects nest more than `limit` levels (walked without recursion)."""
+    pending = [(document, 1)]
+    while pending:
+        value, depth = pending.pop()
+        if isinstance(value, dict):
+            children = value.values()
+        elif isinstance(value, list):
+            children = value
+        else:
+            continue
+        if depth > limit:
+            return True
+        pending.extend((child, depth + 1) for child in children)
+    return False
 
 
 def meta_signature_valid(body: bytes, header: str, secret: str) -> bool:
@@ -96,7 +131,7 @@ def coordinate(value: Any, low: int, high: int) -> Decimal | None:
     return number.quantize(Decimal("0.000001"))
 
 
-def text_of(value: Any, limit: int = 4000) -> str:
+def text_of(value: Any, limit: int = DESCRIPTION_MAX_CHARS) -> str:
     return value.strip()[:limit] if isinstance(value, str) else ""
 
 

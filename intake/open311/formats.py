@@ -12,6 +12,8 @@ from xml.etree import ElementTree as ET
 
 from django.http import HttpResponse
 
+from casework.xmltext import xml_text
+
 # Elements of nested lists: <attributes><attribute>, <values><value>, <formats><format> ...
 CHILD_TAG = {
     "attributes": "attribute",
@@ -24,11 +26,12 @@ XML_TYPE = "text/xml; charset=utf-8"
 
 
 def _text(value: Any) -> str:
+    """An element's text; what citizens typed may hold characters XML forbids (dropped here)."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value)
+    return xml_text(str(value))
 
 
 def _fill(element: ET.Element, record: dict[str, Any]) -> None:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from casework.limits import DESCRIPTION_MAX_CHARS
+
 NULLABLE_STRING = {"type": "string", "nullable": True}
 
 SERVICE = {
@@ -83,7 +85,7 @@ FILE_REQUEST = {
         "first_name": {"type": "string"},
         "last_name": {"type": "string"},
         "phone": {"type": "string"},
-        "description": {"type": "string", "maxLength": 4000},
+        "description": {"type": "string", "maxLength": DESCRIPTION_MAX_CHARS},
         "media_url": {"type": "string"},
         "attribute[hazard]": {"type": "string", "enum": ["yes", "no"]},
     },

@@ -10,12 +10,10 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
-import secrets
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -23,7 +21,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
-from casework import services
+from casework.limits import DESCRIPTION_MAX_CHARS
 from casework.models import Case
 from casework.states import CLOSED_STATES
 from intake import placing
@@ -32,7 +30,7 @@ from intake.models import Open311Submission
 from intake.open311 import records
 from intake.open311.formats import error, respond
 from intake.open311.schema import openapi_document
-from intake.services import open311_client_by_key
+from intake.services import open311_client_by_key, open311_request_file
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 CHANGESET = "2026-11-01T00:00:00+05:00"
@@ -227,7 +225,7 @@ def _create(request: HttpRequest, fmt: str) -> HttpResponse:
         address = f"address_id {address_id}"
     if latitude is None and not address:
         problems.append(_("Give the place: lat and long, address_string or address_id."))
-    description = _text(request, "description", 4000)
+    description = _text(request, "description", DESCRIPTION_MAX_CHARS)
     if not description:
         problems.append(_("description is required."))
     email = _text(request, "email", 254)
@@ -253,39 +251,35 @@ def _create(request: HttpRequest, fmt: str) -> HttpResponse:
     name = " ".join(part for part in names if part)
     account_id = _text(request, "account_id", 100)
     try:
-        with transaction.atomic():
-            case = services.case_open(
-                title=description.splitlines()[0][:80],
-                description=description,
-                category=category,
-                district=district,
-                channel="open311",
-                latitude=latitude,
-                longitude=longitude,
-                address=address,
-                priority=records.attribute_priority(attributes),
-                complainant={
-                    "name": name,
-                    "phone": _text(request, "phone", 64),
-                    "email": email,
-                    "language": (get_language() or "ru")[:2],
-                },
-                payload={
-                    "open311": {
-                        "client": client.name,
-                        "attributes": attributes,
-                        "media_url": media_url or None,
-                    }
-                },
-            )
-            submission = Open311Submission.objects.create(
-                token=secrets.token_urlsafe(16), client=client, case=case
-            )
+        submission = open311_request_file(
+            client,
+            title=description.splitlines()[0][:80],
+            description=description,
+            category=category,
+            district=district,
+            latitude=latitude,
+            longitude=longitude,
+            address=address,
+            priority=records.attribute_priority(attributes),
+            complainant={
+                "name": name,
+                "phone": _text(request, "phone", 64),
+                "email": email,
+                "language": (get_language() or "ru")[:2],
+            },
+            payload={
+                "open311": {
+                    "client": client.name,
+                    "attributes": attributes,
+                    "media_url": media_url or None,
+                }
+            },
+        )
     except ValidationError as exc:
         raise BadRequest(*exc.messages) from None
     data = [
         {
-            "service_request_id": case.tracking_code,
+            "service_request_id": submission.case.tracking_code,
             "token": submission.token,
             "service_notice": None,
             "account_id": account_id or None,

@@ -4,9 +4,16 @@ import json
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection
+from django.db import connection, transaction
 
-from casework.audit import GENESIS_HASH, canonical_json, chain_verify, event_hash
+from casework.audit import (
+    GENESIS_HASH,
+    NewEvent,
+    canonical_json,
+    chain_verify,
+    event_hash,
+    events_append_many,
+)
 from casework.models import AuditHead, Case, CaseEvent, CaseUpdateRefused
 
 pytestmark = pytest.mark.django_db
@@ -14,15 +21,18 @@ pytestmark = pytest.mark.django_db
 
 def _raw(sql, params=()):
     """Tamper the way someone with full database access would. On PostgreSQL that takes a
-    superuser switching triggers off for the session (the triggers stop everyone else)."""
+    superuser switching triggers off for the session (the triggers stop everyone else). The
+    checks the history before it left for the commit run first, as its own commit would have."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute("SET session_replication_role = replica")
         try:
             cursor.execute(sql, params)
         finally:
             if connection.vendor == "postgresql":
                 cursor.execute("SET session_replication_role = DEFAULT")
+                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 def _build_history(world, n=3):
@@ -46,6 +56,33 @@ def test_verify_audit_passes_on_an_intact_chain(world):
     out = io.StringIO()
     call_command("verify_audit", stdout=out)
     assert out.getvalue().startswith(f"audit chain intact: {CaseEvent.objects.count()} events")
+
+
+def test_verify_audit_names_a_case_whose_state_is_not_its_last_events(world):
+    _build_history(world, 2)
+    case = world.advance(world.case(), "assigned")
+    _raw("UPDATE casework_case SET state = 'verified' WHERE id = %s", [case.pk])
+    assert chain_verify().ok
+    with pytest.raises(
+        CommandError,
+        match=f"case {case.pk} does not match its events: is verified but its last event "
+        r"\(#2\) leaves it assigned",
+    ):
+        call_command("verify_audit", stdout=io.StringIO())
+
+
+def test_verify_audit_names_a_case_whose_counter_is_not_its_last_event(world):
+    case = world.case()
+    _raw("UPDATE casework_case SET event_seq = 5 WHERE id = %s", [case.pk])
+    with pytest.raises(CommandError, match="counts 5 events but its last event is #1"):
+        call_command("verify_audit", stdout=io.StringIO())
+
+
+def test_verify_audit_says_the_cases_match_their_events(world):
+    _build_history(world, 2)
+    out = io.StringIO()
+    call_command("verify_audit", stdout=out)
+    assert "case states match their last events: 2 cases" in out.getvalue()
 
 
 def test_edited_reason_is_found(world):
@@ -99,6 +136,28 @@ def test_inserted_event_is_found(world):
         [first.case_id, json.dumps({}), first.created_at, first.hash, "f" * 64],
     )
     assert not chain_verify().ok
+
+
+def test_an_event_numbered_out_of_turn_on_its_case_is_found(world):
+    """Hashes and links all match (the appender wrote it), but the case's numbering skips."""
+    case = world.case()
+    with transaction.atomic():
+        (skipped,) = events_append_many(
+            [
+                NewEvent(
+                    case_id=case.pk,
+                    seq=3,
+                    action="note",
+                    from_state="received",
+                    to_state="received",
+                )
+            ]
+        )
+    report = chain_verify()
+    assert not report.ok and report.bad_event_id == skipped.pk
+    assert report.problem == "is number 3 on its case, expected 2"
+    with pytest.raises(CommandError, match=f"event {skipped.pk}: is number 3 on its case"):
+        call_command("verify_audit", stdout=io.StringIO())
 
 
 def test_case_queryset_update_and_bulk_update_are_refused(world):

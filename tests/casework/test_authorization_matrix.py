@@ -56,7 +56,8 @@ def _body(world, name):
     return {
         "assign": {"department": world.dep_a1.pk, "reason": "Перенаправление"},
         "notify_contractor": {"contract": world.contract.pk},
-        "verify": {"note": "ok"},
+        # Accepting the repair signs its act (one more event: act_signed).
+        "verify": {"quantity": "1.5", "unit": "m2", "amount_kzt": "90000", "note": "ok"},
         "return_for_rework": {"reason": "Швы не залиты"},
         "reject": {"reason_code": "no_violation", "reason": "Нарушение не подтверждено"},
         "reopen": {"reason": "Яма вернулась", "kind": "warranty_defect"},
@@ -158,9 +159,49 @@ def test_transition_matrix(world, name, source, expected):
         outcomes[username] = response.status_code
         events_after = CaseEvent.objects.filter(case=case).count()
         if response.status_code == 200:
-            assert events_after == events_before + 1
+            assert events_after == events_before + (2 if name == "verify" else 1)
         else:
             assert events_after == events_before
+            assert Case.objects.get(pk=case.pk).state == source
+    assert outcomes == {u: expected.get(u, 404) for u in IN + OUT}
+
+
+# A corruption report: only the region's investigators act on it; departments and contractors
+# never see it (404), the district's clerk and the region's manager see it but may not (403).
+CORRUPTION_MATRIX = [
+    ("review_start", "received", {"note": ""}),
+    ("refer", "under_review", {"referred_to": "Прокуратура", "answer": "Передано в прокуратуру"}),
+    ("answer", "under_review", {"answer": "Факты не подтвердились"}),
+]
+CORRUPTION_EXPECTED = {"clerk": 403, "investigator": 200, "manager": 403}
+NOT_FOR_REPORTS = [
+    ("assign", "received", {"department": 0}),
+    ("reject", "received", {"reason_code": "no_violation", "reason": "Не подтвердилось"}),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "source", "body", "expected"),
+    [(*row, CORRUPTION_EXPECTED) for row in CORRUPTION_MATRIX]
+    + [(*row, {"clerk": 403, "investigator": 403, "manager": 403}) for row in NOT_FOR_REPORTS],
+    ids=[f"{n}-from-{s}" for n, s, _ in CORRUPTION_MATRIX + NOT_FOR_REPORTS],
+)
+def test_corruption_report_transition_matrix(world, name, source, body, expected):
+    if "department" in body:
+        body = {"department": world.dep_a1.pk}
+    outcomes = {}
+    for username in IN + OUT:
+        case = world.advance(world.case(category=world.corruption), source)
+        events_before = CaseEvent.objects.filter(case=case).count()
+        response = client_for(world, username).post(
+            f"/api/v1/cases/{case.pk}/transitions/{name}/",
+            data=json.dumps(body),
+            content_type="application/json",
+        )
+        outcomes[username] = response.status_code
+        events_after = CaseEvent.objects.filter(case=case).count()
+        assert events_after == events_before + (1 if response.status_code == 200 else 0)
+        if response.status_code != 200:
             assert Case.objects.get(pk=case.pk).state == source
     assert outcomes == {u: expected.get(u, 404) for u in IN + OUT}
 
@@ -200,7 +241,7 @@ def test_revealing_the_complainant(world, username):
     case = world.advance(world.case(), "contractor_notified")
     response = client_for(world, username).post(
         f"/api/v1/cases/{case.pk}/complainant/",
-        data=json.dumps({"reason": "Уточнить адрес"}),
+        data=json.dumps({"reason": "Перезвонить заявителю и уточнить адрес дома"}),
         content_type="application/json",
     )
     assert response.status_code == REVEAL_EXPECTED.get(username, 404)

@@ -1,13 +1,17 @@
 import datetime as dt
+import re
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 
-from casework import clock, services
+from casework import clock, services, tracking
 from casework.deadlines import add_working_days
+from casework.limits import DESCRIPTION_MAX_CHARS, TITLE_MAX_CHARS
 from casework.models import Case, CaseEvent, Complainant
+from casework.public import case_by_code
 from casework.services import TransitionConflict
+from casework.tracking import tracking_code_plausible
 from contractors.models import WorkOrder
 from contractors.services import work_order_issue
 from tests.factories import image_upload
@@ -24,7 +28,7 @@ def events(case):
 def test_case_open_gives_tracking_code_token_and_legal_deadlines(world):
     moment = dt.datetime(2026, 3, 20, 10, 0, tzinfo=dt.UTC)
     case = world.case(received_at=moment)
-    assert case.tracking_code == f"AQT-{moment.year}-000001"
+    assert re.fullmatch(rf"AQT-{moment.year}-[0-9A-HJKMNP-TV-Z]{{9}}", case.tracking_code)
     assert len(case.access_token) >= 32 and case.access_token not in case.tracking_code
     assert case.state == "received"
     assert case.due_at == add_working_days(moment, 15)
@@ -32,14 +36,40 @@ def test_case_open_gives_tracking_code_token_and_legal_deadlines(world):
     assert events(case) == ["open"]
 
 
-def test_tracking_codes_count_per_region_and_year(world):
-    first = world.case()
-    second = world.case()
-    other_region = world.case(district=world.b1)
+def test_tracking_codes_are_random_with_a_check_character_per_region_and_year(world):
+    codes = [world.case().tracking_code for _ in range(5)]
+    other_region = world.case(district=world.b1).tracking_code
     year = clock.now().year
-    assert first.tracking_code.endswith("-000001")
-    assert second.tracking_code == f"AQT-{year}-000002"
-    assert other_region.tracking_code == f"ZHA-{year}-000001"
+    assert all(code.startswith(f"AQT-{year}-") for code in codes)
+    assert other_region.startswith(f"ZHA-{year}-")
+    tails = [code.rpartition("-")[2] for code in codes]
+    assert len(set(tails)) == 5 and not any(tail.isdigit() for tail in tails)
+    assert all(tracking_code_plausible(code) for code in codes)
+
+
+def test_a_mistyped_code_fails_its_check_and_is_not_looked_up(world, django_assert_num_queries):
+    code = world.case().tracking_code
+    head, _, tail = code.rpartition("-")
+    wrong = "1" if tail[3] != "1" else "2"
+    typo = f"{head}-{tail[:3]}{wrong}{tail[4:]}"
+    swapped = f"{head}-{tail[1]}{tail[0]}{tail[2:]}"
+    assert case_by_code(code) is not None
+    with django_assert_num_queries(0):
+        assert case_by_code(typo) is None
+        # Luhn mod 32 misses one swap only: 0 and Z (the alphabet's first and last).
+        if tail[0] != tail[1] and {tail[0], tail[1]} != {"0", "Z"}:
+            assert case_by_code(swapped) is None
+
+
+def test_codes_are_found_as_people_type_them_and_old_codes_still_work(world, monkeypatch):
+    case = world.case()
+    head, _, tail = case.tracking_code.rpartition("-")
+    typed = f"{head}-{tail.replace('0', 'o').replace('1', 'l')}".lower()
+    assert case_by_code(f"  {typed} ") == case
+    monkeypatch.setattr(tracking, "tracking_code_new", lambda region, year: "AQT-2025-000123")
+    older = world.case()
+    assert older.tracking_code == "AQT-2025-000123"
+    assert case_by_code("aqt-2025-000123") == older
 
 
 def test_state_cannot_be_assigned_directly(world):
@@ -247,6 +277,20 @@ def test_identity_required_categories_refuse_anonymous(world):
 
 
 @pytest.mark.parametrize(
+    "texts",
+    [
+        {"description": "a" * (DESCRIPTION_MAX_CHARS + 1)},
+        {"title": "a" * (TITLE_MAX_CHARS + 1)},
+    ],
+)
+def test_case_open_refuses_texts_over_the_limits_of_every_channel(world, texts):
+    with pytest.raises(ValidationError) as refused:
+        world.case(**texts)
+    assert set(refused.value.message_dict) == set(texts)
+    assert not Case.objects.exists() and not Complainant.objects.exists()
+
+
+@pytest.mark.parametrize(
     ("lat", "lon"), [("91", "57"), ("50", "-181"), ("nan", "57"), ("abc", "57"), ("50", None)]
 )
 def test_invalid_coordinates_are_refused(world, lat, lon):
@@ -273,10 +317,15 @@ def test_reveal_is_logged_with_reason_and_refused_to_contractors(world):
         services.complainant_reveal(case, actor=world.contractor_user, reason="нужно")
     with pytest.raises(ValidationError):
         services.complainant_reveal(case, actor=world.officer, reason="")
-    data = services.complainant_reveal(case, actor=world.officer, reason="Уточнить адрес")
+    data = services.complainant_reveal(
+        case, actor=world.officer, reason="Перезвонить заявителю и уточнить адрес дома"
+    )
     assert data["phone"] == "+77011234567"
     event = CaseEvent.objects.filter(case=case).last()
-    assert event.action == "complainant_revealed" and event.reason == "Уточнить адрес"
+    assert (
+        event.action == "complainant_revealed"
+        and event.reason == "Перезвонить заявителю и уточнить адрес дома"
+    )
     assert "+7701" not in str(event.payload)
 
 

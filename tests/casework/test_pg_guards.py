@@ -3,8 +3,9 @@
 import itertools
 
 import pytest
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 
+from casework.audit import case_states_verify, chain_verify, event_append
 from casework.models import Case, CaseEvent
 from casework.states import CaseState, legal_pairs
 
@@ -65,6 +66,9 @@ def test_history_tables_are_append_only(history, table):
 
 
 def test_every_illegal_state_jump_is_refused_and_every_legal_one_allowed(requires_postgres, world):
+    # Only the edge check here: the owner sets aside the event check (below) for this test's
+    # transaction, which is rolled back.
+    raw("ALTER TABLE casework_case DISABLE TRIGGER casework_case_change_has_event")
     case = world.case()
     allowed = legal_pairs()
     for source, target in itertools.product(CaseState.values, repeat=2):
@@ -88,4 +92,78 @@ def test_raw_jump_from_received_to_verified_is_refused(requires_postgres, world)
     case = world.case()
     with pytest.raises(DatabaseError, match="illegal case state change received -> verified"):
         raw("UPDATE casework_case SET state = 'verified' WHERE id = %s", [case.pk])
+    assert Case.objects.get(pk=case.pk).state == "received"
+
+
+# A case's state and event counter move only together with its event (checked at commit).
+
+
+def committed(sql, params=()):
+    """Run raw SQL in a transaction of its own and commit it (the test is transactional)."""
+    assert not transaction.get_connection().in_atomic_block
+    raw(sql, params)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_raw_move_along_a_legal_edge_without_an_event_is_refused_at_commit(
+    requires_postgres, world
+):
+    case = world.case()
+    with pytest.raises(IntegrityError, match="state received -> assigned without a new event"):
+        committed("UPDATE casework_case SET state = 'assigned' WHERE id = %s", [case.pk])
+    assert Case.objects.get(pk=case.pk).state == "received"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_raw_event_counter_bump_without_an_event_is_refused(requires_postgres, world):
+    case = world.case()
+    with pytest.raises(IntegrityError, match="event_seq 2 names no event"):
+        committed(
+            "UPDATE casework_case SET state = 'assigned', event_seq = event_seq + 1 WHERE id = %s",
+            [case.pk],
+        )
+    with pytest.raises(IntegrityError, match="without a new event"):
+        committed("UPDATE casework_case SET event_seq = 0 WHERE id = %s", [case.pk])
+    assert Case.objects.values_list("state", "event_seq").get(pk=case.pk) == ("received", 1)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_state_change_with_its_event_in_the_same_transaction_is_committed(
+    requires_postgres, world
+):
+    case = world.case()
+    with transaction.atomic():
+        locked = Case.objects.select_for_update().get(pk=case.pk)
+        event_append(
+            locked,
+            actor=world.clerk,
+            action="assign",
+            from_state="received",
+            to_state="assigned",
+            role="clerk",
+        )
+        # The row written after its event, by hand: the check runs at commit, in either order.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE casework_case SET state = 'assigned', event_seq = %s WHERE id = %s",
+                [locked.event_seq, case.pk],
+            )
+    assert Case.objects.values_list("state", "event_seq").get(pk=case.pk) == ("assigned", 2)
+    assert chain_verify().ok
+    assert case_states_verify() == (1, None)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_event_of_another_state_does_not_cover_a_move(requires_postgres, world):
+    case = world.case()
+    with pytest.raises(IntegrityError, match="state assigned but its last event .#2. leaves it"):
+        with transaction.atomic():
+            locked = Case.objects.select_for_update().get(pk=case.pk)
+            event_append(locked, actor=None, action="note", from_state="received",
+                         to_state="received", role="system")  # fmt: skip
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "UPDATE casework_case SET state = 'assigned', event_seq = %s WHERE id = %s",
+                    [locked.event_seq, case.pk],
+                )
     assert Case.objects.get(pk=case.pk).state == "received"

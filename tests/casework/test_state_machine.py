@@ -30,7 +30,8 @@ from casework.audit import chain_verify, event_hash
 from casework.models import AuditHead, Case, CaseEvent
 from casework.services import TransitionConflict
 from casework.states import CaseState
-from contractors.services import current_work_order, work_order_issue
+from contractors.selectors import current_work_order
+from contractors.services import work_order_issue
 
 EXAMPLES = int(os.environ.get("STATE_MACHINE_EXAMPLES", "200"))
 USERS = [
@@ -56,7 +57,12 @@ TRANSITIONS = [
     "reject",
     "reopen",
     "extend_deadline",
+    # A corruption report's own lifecycle.
+    "review_start",
+    "refer",
+    "answer",
 ]
+CORRUPTION_ONLY = ("review_start", "refer", "answer")
 DEPARTMENTS = ["dep_a1", "dep_a1_build", "dep_a2", "dep_b1"]
 CONTRACTS = ["contract", "other_contract"]
 
@@ -70,9 +76,11 @@ def tiny_jpeg() -> SimpleUploadedFile:
 class LifecycleMachine(RuleBasedStateMachine):
     world = None  # set by the test before running
 
-    @initialize()
-    def open_case(self):
-        self.case = self.world.case()
+    @initialize(corruption=st.booleans())
+    def open_case(self, corruption):
+        # Half the runs follow a corruption report, which has a lifecycle of its own.
+        self.corruption = corruption
+        self.case = self.world.case(category=self.world.corruption if corruption else None)
         self.expected_events = 1
         self.head = AuditHead.objects.get().last_hash
 
@@ -90,6 +98,19 @@ class LifecycleMachine(RuleBasedStateMachine):
         officer_of_dept = (actor in ("officer", "officer2") and dept == w.dep_a1.pk) or (
             actor == "officer_build" and dept == w.dep_a1_build.pk
         )
+        within_cap = case.due_at + dt.timedelta(days=1) <= case.received_at + dt.timedelta(days=59)
+        if self.corruption:
+            # Only the investigators of the case's region (A), and only these steps.
+            investigator = actor == "investigator"
+            if name == "review_start":
+                return state == "received" and investigator
+            if name in ("refer", "answer"):
+                return state == "under_review" and investigator
+            if name == "extend_deadline":
+                return state in ("received", "under_review") and investigator and within_cap
+            return False
+        if name in CORRUPTION_ONLY:
+            return False
         if name == "assign":
             target = getattr(w, department)
             return (
@@ -119,9 +140,6 @@ class LifecycleMachine(RuleBasedStateMachine):
                 actor in ("clerk", "investigator") or officer_of_dept
             )
         if name == "extend_deadline":
-            within_cap = case.due_at + dt.timedelta(days=1) <= case.received_at + dt.timedelta(
-                days=59
-            )
             return state not in ("verified", "rejected") and officer_of_dept and within_cap
         raise AssertionError(name)
 
@@ -149,6 +167,12 @@ class LifecycleMachine(RuleBasedStateMachine):
             state = Case.objects.get(pk=pk).state
             kind = "appeal" if state == "rejected" else "citizen_dispute"
             services.case_reopen(pk, actor=actor, reason="Жалоба заявителя", kind=kind)
+        elif name == "review_start":
+            services.case_review_start(pk, actor=actor, note="Проверка")
+        elif name == "refer":
+            services.case_refer(pk, actor=actor, referred_to="Прокуратура", answer="Передано")
+        elif name == "answer":
+            services.case_answer(pk, actor=actor, answer="Не подтвердилось")
         elif name == "extend_deadline":
             due = Case.objects.get(pk=pk).due_at
             services.case_extend_deadline(
@@ -230,7 +254,16 @@ def run_machine(machine: type[LifecycleMachine], world, examples: int = EXAMPLES
     )
     assert chain_verify().ok
     reached = set(CaseEvent.objects.values_list("action", flat=True))
-    assert reached >= {"verify", "return_for_rework", "reject", "reopen", "extend_deadline"}
+    assert reached >= {
+        "verify",
+        "return_for_rework",
+        "reject",
+        "reopen",
+        "extend_deadline",
+        "review_start",
+        "refer",
+        "answer",
+    }
 
 
 @pytest.mark.django_db

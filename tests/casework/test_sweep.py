@@ -142,11 +142,14 @@ def test_two_sweeps_at_once_escalate_each_deadline_once(requires_postgres, world
     moment = at(2026, 4, 30, 12, 0)
     barrier = threading.Barrier(2)
     results = []
+    errors: list[BaseException] = []
 
     def sweep():
         try:
-            barrier.wait()
+            barrier.wait(timeout=30)
             results.append(sweep_run(now=moment, batch_size=7).fired)
+        except BaseException as exc:  # reported in the test's thread, not lost in this one
+            errors.append(exc)
         finally:
             connection.close()
 
@@ -154,8 +157,10 @@ def test_two_sweeps_at_once_escalate_each_deadline_once(requires_postgres, world
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join()
-    assert sum(results) == 60
+        thread.join(60)
+    assert not any(thread.is_alive() for thread in threads), "a sweep did not finish"
+    assert not errors, errors
+    assert len(results) == 2 and sum(results) == 60
     for case in cases:
         assert CaseEvent.objects.filter(case=case, action="escalate").count() == 3
     assert chain_verify().ok

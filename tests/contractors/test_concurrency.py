@@ -7,7 +7,8 @@ import threading
 import pytest
 from django.db import connection
 
-from contractors.services import current_work_order, work_orders_escalate_unacknowledged
+from contractors.selectors import current_work_order
+from contractors.services import work_orders_escalate_unacknowledged
 from tests.factories import World
 
 

@@ -12,8 +12,8 @@ from casework import clock, services
 from casework.models import Attachment
 from contractors.geo import haversine_m
 from contractors.models import PhotoCheck, PhotoReuse
-from contractors.selectors import case_evidence_flags
-from contractors.services import current_work_order, work_order_report_repair
+from contractors.selectors import case_evidence_flags, current_work_order
+from contractors.services import work_order_report_repair
 from tests.contractors.photos import photo
 
 SITE = (50.2839, 57.1670)  # the World's default case point

@@ -6,7 +6,8 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from casework import services
-from contractors.services import current_work_order, work_order_issue
+from contractors.selectors import current_work_order
+from contractors.services import work_order_issue
 from tests.contractors.photos import photo
 
 NAME, PHONE = "Айгүл Сейтқали", "+77011234567"
@@ -18,7 +19,9 @@ def two_orders(world):
     theirs = world.case(title="Люк провалился")
     theirs = world.advance(theirs, "assigned")
     work_order_issue(theirs, actor=world.officer, contract=world.other_contract)
-    services.complainant_reveal(mine, actor=world.clerk, reason="Уточнить подъезд")
+    services.complainant_reveal(
+        mine, actor=world.clerk, reason="Перезвонить заявителю и уточнить подъезд"
+    )
     return current_work_order(mine), current_work_order(theirs)
 
 

@@ -11,7 +11,8 @@ from casework import clock
 from casework.models import Category
 from contractors.models import WarrantyClaim, WorkOrder
 from contractors.scorecards import official_failed_signoffs
-from contractors.services import current_work_order, work_order_issue
+from contractors.selectors import current_work_order
+from contractors.services import work_order_issue
 from contractors.warranty import warranty_candidates
 
 # Taraz, Tole Bi avenue: a repaired spot and points around it.

@@ -11,8 +11,8 @@ from rest_framework.test import APIClient
 from casework import clock, deadlines
 from casework.models import OutboxJob
 from contractors.models import WorkOrder
+from contractors.selectors import current_work_order
 from contractors.services import (
-    current_work_order,
     work_order_acknowledge,
     work_orders_escalate_unacknowledged,
     work_orders_unacknowledged,

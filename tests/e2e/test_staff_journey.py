@@ -3,6 +3,7 @@ officer issues a work order, the contractor reports the repair with photos, the 
 it back once and then accepts it; the citizen's tracking page shows each step."""
 
 import io
+from decimal import Decimal
 
 import pytest
 from django.utils import translation
@@ -10,6 +11,7 @@ from PIL import Image
 
 from casework.models import Case
 from casework.states import CaseState
+from oversight.models import AcceptanceAct
 from workflows.consistency import flow_problems
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -58,7 +60,7 @@ class Journey:
 
     def tracking(self, expected_entries: int, state: str):
         page = self.citizen
-        page.goto(f"{self.base}/track/{self.case.tracking_code}/")
+        page.goto(f"{self.base}/track/{self.case.tracking_code}/?t={self.case.access_token}")
         entries = page.locator("ol.timeline li")
         assert entries.count() == expected_entries
         with translation.override("kk"):  # the citizen reads Kazakh; the page shows the label
@@ -113,6 +115,9 @@ def test_a_complaint_goes_from_triage_to_a_verified_repair(
 
     inspector.goto(f"{journey.base}/staff/queue/")
     journey.take(inspector, "inspector-again")
+    inspector.fill("#action-verify input[name=quantity]", "2.5")
+    inspector.select_option("#action-verify select[name=unit]", "m2")
+    inspector.fill("#action-verify input[name=amount_kzt]", "48500")
     inspector.fill("#action-verify textarea[name=note]", "Принято")
     journey.submit(inspector, "verify", "inspector-again")
     journey.tracking(7, "verified")
@@ -120,8 +125,11 @@ def test_a_complaint_goes_from_triage_to_a_verified_repair(
     case.refresh_from_db()
     assert case.state == "verified" and case.rework_count == 1
     assert Case.objects.get(pk=case.pk).verified_by == world.inspector
+    act = AcceptanceAct.objects.get(case=case)
+    assert (act.quantity, act.unit, act.amount_kzt) == (Decimal("2.5"), "m2", Decimal("48500"))
+    # Accepting signed the act: its hash is the newest event in the case's chain.
     timeline = inspector.locator("ol.timeline li.entry")
-    assert timeline.count() == 7
+    assert timeline.count() == 8
 
 
 def test_a_refused_form_shows_field_errors_and_changes_nothing(

@@ -2,15 +2,15 @@ import copy
 import hashlib
 import hmac
 import json
-from pathlib import Path
+import uuid
 
 import pytest
 import yaml
 
 from intake.models import DistrictArea
 from tests.intake.platforms import PlatformServer
+from tests.shared_fixtures import shared_fixture
 
-FIXTURES = Path(__file__).resolve().parents[2] / ".." / "shared" / "fixtures"
 WA_SECRET = "wa-app-secret"
 WA_VERIFY = "wa-verify-token"
 TG_SECRET = "tg-secret-token"
@@ -18,10 +18,17 @@ FB_SECRET = "fb-app-secret"
 FB_VERIFY = "fb-verify-token"
 
 
+@pytest.fixture(autouse=True)
+def _own_rate_limit_counters(settings):
+    """Each test counts its requests apart from every other test's (and from anything else in
+    the same Redis), without clearing a cache it did not fill."""
+    settings.RATELIMIT_CACHE_PREFIX = f"rl:test-{uuid.uuid4().hex}:"
+
+
 @pytest.fixture(scope="session")
 def whatsapp_examples() -> dict[str, dict]:
     """Meta's official webhook examples, by their title."""
-    path = FIXTURES / "whatsapp" / "business-messaging-api_v23.0.yaml"
+    path = shared_fixture("whatsapp", "business-messaging-api_v23.0.yaml")
     document = yaml.load(path.read_text(), Loader=yaml.CSafeLoader)
     examples = document["paths"]["/whatsapp/webhooks"]["post"]["requestBody"]["content"][
         "application/json"

@@ -3,7 +3,7 @@
 One HTTP server on 127.0.0.1 speaks the parts of each protocol intake uses: WhatsApp media id ->
 media URL -> download with the bearer token, WhatsApp send message; Telegram getFile, file
 download and sendMessage; Messenger user profile, Send API and image URLs. It records what was sent
-and can be told to fail the next calls to a path.
+and can be told to fail the next calls to a path, or to hang on the next call to a path.
 """
 
 from __future__ import annotations
@@ -39,6 +39,17 @@ class Sent:
 
 
 @dataclass
+class Hang:
+    """The next call to a path prefix waits until `release` is set (or `seconds` pass), then is
+    answered as usual. `arrived` and `ended` tell the test where that call is."""
+
+    seconds: float = 30.0
+    arrived: threading.Event = field(default_factory=threading.Event)
+    release: threading.Event = field(default_factory=threading.Event)
+    ended: threading.Event = field(default_factory=threading.Event)
+
+
+@dataclass
 class State:
     wa_media: dict[str, tuple[bytes, str]] = field(default_factory=dict)
     tg_files: dict[str, bytes] = field(default_factory=dict)
@@ -48,6 +59,7 @@ class State:
     calls: list[str] = field(default_factory=list)
     # path prefix -> how many next calls to it fail with 500
     failures: dict[str, int] = field(default_factory=dict)
+    hangs: dict[str, Hang] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -69,7 +81,24 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
+    def _hang(self, path: str) -> None:
+        with self.state.lock:
+            hang = next(
+                (
+                    h
+                    for prefix, h in self.state.hangs.items()
+                    if path.startswith(prefix) and not h.arrived.is_set()
+                ),
+                None,
+            )
+            if hang is not None:
+                hang.arrived.set()
+        if hang is not None:
+            hang.release.wait(hang.seconds)
+            hang.ended.set()
+
     def _failing(self, path: str) -> bool:
+        self._hang(path)
         with self.state.lock:
             self.state.calls.append(f"{self.command} {path}")
             for prefix, count in self.state.failures.items():
@@ -240,6 +269,13 @@ class PlatformServer(ThreadingHTTPServer):
             "FACEBOOK_PAGE_TOKEN": FB_PAGE_TOKEN,
         }
 
+    def hang(self, prefix: str, seconds: float = 30.0) -> Hang:
+        """Make the next call to `prefix` hang for up to `seconds`."""
+        hang = Hang(seconds=seconds)
+        with self.state.lock:
+            self.state.hangs[prefix] = hang
+        return hang
+
     def sent_to(self, platform: str) -> list[Sent]:
         with self.state.lock:
             return [s for s in self.state.sent if s.platform == platform]
@@ -249,5 +285,8 @@ class PlatformServer(ThreadingHTTPServer):
         return self
 
     def stop(self) -> None:
+        with self.state.lock:
+            for hang in self.state.hangs.values():
+                hang.release.set()
         self.shutdown()
         self.server_close()

@@ -88,7 +88,8 @@ def test_a_webhook_costs_exactly_one_commit(requires_postgres, channels, monkeyp
         return execute(sql, params, many, context)
 
     monkeypatch.setattr(database, "commit", commit)
-    monkeypatch.setattr(outbox, "dispatch", dispatched.append)  # no processing after commit
+    # No processing after commit.
+    monkeypatch.setattr(outbox, "dispatch", lambda job_id, kind: dispatched.append(job_id))
     payload = wa_text("wamid.one", "Яма")
     value = payload["entry"][0]["changes"][0]["value"]
     value["messages"] = [{**value["messages"][0], "id": f"wamid.one.{i}"} for i in range(messages)]

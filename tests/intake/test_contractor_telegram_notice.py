@@ -5,7 +5,7 @@ import pytest
 from django.core import mail
 
 from casework.models import OutboxJob
-from contractors.services import current_work_order
+from contractors.selectors import current_work_order
 from intake.models import StaffChat
 
 pytestmark = pytest.mark.django_db

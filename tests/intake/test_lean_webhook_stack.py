@@ -47,13 +47,22 @@ def test_webhook_paths_are_the_three_chat_channels():
 
 
 def test_the_webhooks_own_url_conf_routes_exactly_the_webhook_paths():
+    from django.urls import get_resolver
+
     from intake import webhook_urls
 
-    assert {"/" + str(route.pattern) for route in webhook_urls.urlpatterns} == wsgi.WEBHOOK_PATHS
+    resolver = get_resolver("intake.webhook_urls")
+    routed = {
+        "/" + str(prefix.pattern) + str(route.pattern)
+        for prefix in resolver.url_patterns
+        for route in prefix.url_patterns
+    }
+    assert routed == wsgi.WEBHOOK_PATHS
+    assert len(webhook_urls.webhook_routes) == len(routed)
 
 
 def test_webhooks_are_resolved_against_their_own_url_conf(channels, monkeypatch):
-    from intake import views_webhooks
+    from intake.views import webhooks as views_webhooks
 
     seen = []
     real = views_webhooks._accept

@@ -1,5 +1,4 @@
 import json
-from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import jsonschema
@@ -10,21 +9,22 @@ from django.utils import translation
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT7
 
+from casework.limits import DESCRIPTION_MAX_CHARS
 from casework.models import Case
 from intake.models import DistrictArea, Open311Client
 from intake.services import open311_client_create
+from tests.shared_fixtures import shared_fixture
 
 pytestmark = pytest.mark.django_db
-
-SCHEMAS = Path(__file__).resolve().parents[2] / ".." / "shared" / "fixtures" / "open311"
 
 
 @pytest.fixture(scope="module")
 def validate():
+    schemas = shared_fixture("open311")
     registry = Registry()
     loaded = {}
     for name in ("service", "services", "service-definition", "request", "requests"):
-        loaded[name] = json.loads((SCHEMAS / f"{name}.json").read_text())
+        loaded[name] = json.loads((schemas / f"{name}.json").read_text())
         resource = Resource.from_contents(loaded[name], default_specification=DRAFT7)
         registry = registry.with_resource(f"{name}.json", resource)
 
@@ -171,6 +171,7 @@ def test_filing_needs_a_valid_key(client, world, api_key):
         {"lat": "91", "long": "57"},
         {"lat": "abc"},
         {"description": ""},
+        {"description": "a" * (DESCRIPTION_MAX_CHARS + 1)},
         {"email": "not-an-email"},
         {"media_url": "ftp://x/y.jpg"},
         {"attribute[hazard]": "maybe"},
@@ -220,3 +221,46 @@ def test_open311_key_command_prints_the_key_once_and_stores_a_hash(world, capsys
         call_command("open311_key", "revoke", "nobody")
     with pytest.raises(CommandError, match="needs the client's NAME"):
         call_command("open311_key", "revoke")
+
+
+FORBIDDEN_IN_XML = "\x08\x00\x0b\x0c\x1b\x1f\ufffe\uffff"
+
+
+def test_characters_xml_forbids_never_reach_the_xml(client, world, api_key):
+    """One backspace in a complaint once made requests.xml unreadable for every client."""
+    for lang in ("kk", "ru", "en"):
+        setattr(world.pothole, f"name_{lang}", "Яма\x0c на дороге")
+    world.pothole.save()
+    text = "Яма\x08 у\x01 остановки\x1f и\ufffe лужа\uffff"
+    created = file(client, api_key, description=text, address_string="ул.\x1b Абая")
+    assert created.status_code == 200, created.content
+    code = created.json()[0]["service_request_id"]
+    stored = Case.objects.get(tracking_code=code)
+    assert "\x08" in stored.title  # kept as typed; only the XML leaves it out
+    documents = {
+        "/open311/v2/requests.xml": "service_requests",
+        f"/open311/v2/requests/{code}.xml": "service_requests",
+        "/open311/v2/services.xml": "services",
+        "/open311/v2/services/pothole.xml": "service_definition",
+    }
+    for url, root_tag in documents.items():
+        body = client.get(url).content
+        root = ET.fromstring(body)  # expat: a forbidden character is a parse error
+        assert root.tag == root_tag
+        assert not any(c in body.decode() for c in FORBIDDEN_IN_XML), url
+    request = ET.fromstring(client.get("/open311/v2/requests.xml").content).find("request")
+    assert request.find("description").text == "Яма у остановки и лужа"
+    assert request.find("address").text == "ул. Абая"
+    assert request.find("service_name").text == "Яма на дороге"
+
+
+def test_an_error_echoing_bad_characters_is_still_xml(client, world, api_key):
+    response = client.post(
+        "/open311/v2/requests.xml",
+        {"api_key": api_key, "service_code": "pot\x08hole", "description": "x", "lat": "50.28"},
+    )
+    assert response.status_code == 400
+    errors = ET.fromstring(response.content)
+    assert errors.tag == "errors"
+    assert any("pothole" in e.find("description").text for e in errors.findall("error"))
+    assert not Case.objects.exists()

@@ -55,6 +55,39 @@ def test_a_call_in_the_future_is_refused(client, world):
     assert response.status_code == 400 and not Case.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("en", "At most 4000 characters, please (this has 2000008)."),
+        ("ru", "Не более 4000 символов (здесь 2000008)."),
+        ("kk", "Ең көбі 4000 таңба (мұнда 2000008)."),
+    ],
+)
+def test_a_description_over_the_limit_of_every_channel_is_refused(client, world, language, message):
+    client.force_login(world.clerk)
+    client.cookies["django_language"] = language
+    response = client.post("/intake/phone/", phone_form(world, description="a" * 2_000_008))
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not Case.objects.exists() and not CaseEvent.objects.exists()
+
+
+def test_a_description_too_large_to_read_is_refused_with_the_bad_request_page(client, world):
+    """2,000,008 Cyrillic letters are 12 MB once form-encoded: over the body limit."""
+    client.force_login(world.clerk)
+    client.cookies["django_language"] = "kk"
+    response = client.post("/intake/phone/", phone_form(world, description="ж" * 2_000_008))
+    assert response.status_code == 400
+    assert "Ештеңе өзгертілген жоқ" in response.content.decode()
+    assert not Case.objects.exists() and not CaseEvent.objects.exists()
+
+
+def test_the_phone_form_takes_a_description_at_the_limit(client, world):
+    client.force_login(world.clerk)
+    response = client.post("/intake/phone/", phone_form(world, description="ж" * 4000))
+    assert response.status_code == 302 and len(Case.objects.get().description) == 4000
+
+
 def test_only_clerks_use_the_phone_form(client, world):
     client.force_login(world.officer)
     assert client.get("/intake/phone/").status_code == 403
@@ -62,7 +95,9 @@ def test_only_clerks_use_the_phone_form(client, world):
     assert client.get("/intake/phone/").status_code == 302  # to the login page
 
 
-def test_the_errors_list_shows_malformed_and_stuck_messages(client, world):
+def test_the_errors_list_shows_malformed_and_stuck_messages(client, world, monkeypatch):
+    # Messages and drafts placed nowhere yet are for the clerks of the default district's region.
+    monkeypatch.setenv("INTAKE_DEFAULT_DISTRICT", world.a1.code)
     InboundMessage.objects.create(
         channel="whatsapp",
         external_id="body:abc",
@@ -98,8 +133,9 @@ def test_the_errors_list_shows_malformed_and_stuck_messages(client, world):
 
 
 def test_a_clerk_sends_a_stuck_message_through_again(
-    client, world, django_capture_on_commit_callbacks
+    client, world, django_capture_on_commit_callbacks, monkeypatch
 ):
+    monkeypatch.setenv("INTAKE_DEFAULT_DISTRICT", world.a1.code)
     stuck = InboundMessage.objects.create(
         channel="telegram",
         external_id="79",

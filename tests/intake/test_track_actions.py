@@ -1,9 +1,16 @@
+import re
+
 import pytest
 
 from casework.models import CaseEvent
 from casework.services import case_citizen_confirm
 
 pytestmark = pytest.mark.django_db
+
+
+def without_reference(response) -> str:
+    """The page without its request reference (a new one for every request)."""
+    return re.sub(r"[0-9a-f]{32}", "", response.content.decode())
 
 
 def test_the_owner_sees_confirm_and_dispute_on_a_verified_repair(client, world):
@@ -27,13 +34,18 @@ def test_confirming_writes_an_event_and_shows_on_the_timeline(client, world):
     assert again.status_code == 409
 
 
-def test_confirming_needs_the_token(client, world):
+def test_confirming_or_disputing_with_a_wrong_token_looks_like_an_unknown_code(client, world):
     case = world.advance(world.case(), "verified")
-    response = client.post(f"/track/{case.tracking_code}/confirm/", {"t": "not-the-token"})
-    assert response.status_code == 403
-    response = client.post(f"/track/{case.tracking_code}/confirm/", {"t": "тоқен"})
-    assert response.status_code == 403
-    assert not CaseEvent.objects.filter(action="citizen_confirm").exists()
+    unknown = client.post("/track/AQT-2026-999999/confirm/", {"t": "not-the-token"})
+    assert unknown.status_code == 404
+    for action, data in (("confirm", {}), ("dispute", {"reason": "Яма осталась"})):
+        for token in ("not-the-token", "тоқен", ""):
+            response = client.post(f"/track/{case.tracking_code}/{action}/", {"t": token, **data})
+            assert response.status_code == 404
+            assert without_reference(response) == without_reference(unknown)
+    assert CaseEvent.objects.filter(case=case).count() == 5
+    case.refresh_from_db()
+    assert case.state == "verified"
 
 
 def test_an_open_case_cannot_be_confirmed(world):

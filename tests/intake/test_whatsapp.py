@@ -1,7 +1,7 @@
 import datetime as dt
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from casework.models import Case
 from casework.notices import citizen_send
@@ -191,3 +191,20 @@ def test_outside_the_24_hour_window_a_notice_goes_as_a_template(post_webhook, ch
     assert template["template"]["language"]["code"] == "ru"
     params = [p["text"] for p in template["template"]["components"][0]["parameters"]]
     assert params[0] == case.tracking_code
+
+
+def test_a_late_template_names_the_state_its_notice_is_about(post_webhook, channels, world):
+    from casework import services
+    from casework.notices import state_label
+
+    post_webhook("whatsapp", wa_text("wamid.s1", "Яма на дороге"))
+    post_webhook("whatsapp", wa_location("wamid.s2"))
+    case = Case.objects.get()
+    services.case_assign(case, actor=world.clerk, department=world.dep_a1)
+    Conversation.objects.update(last_inbound_at=timezone.now() - dt.timedelta(hours=25))
+    # The notice of the case's opening goes out only now, with the case already assigned.
+    assert citizen_send(case, "Ваша жалоба принята", state="received") == "sent:whatsapp"
+    template = channels.sent_to("whatsapp")[-1].body
+    params = [p["text"] for p in template["template"]["components"][0]["parameters"]]
+    with translation.override("ru"):
+        assert params[1] == state_label("received") != state_label("assigned")

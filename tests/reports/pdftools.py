@@ -35,7 +35,8 @@ def section(text: str, title: str, next_titles: list[str]) -> str:
     return text[start : min(ends) if ends else len(text)]
 
 
-CODE = re.compile(r"\b[A-Z]{3}-\d{4}-\d{6}\b")
+# Tracking codes: random (casework/tracking.py) or the older sequential ones.
+CODE = re.compile(r"\b[A-Z]{3}-\d{4}-(?:\d{6}|[0-9A-HJKMNP-TV-Z]{9})\b")
 
 
 def codes_in(text: str) -> set[str]:

@@ -88,9 +88,9 @@ def test_stage_timeliness_and_medians_in_the_pdf_equal_the_events(report, world)
 @pytest.mark.django_db
 def test_every_red_flag_lists_exactly_the_cases_behind_it(report, month, world):
     text = pdf_text(report.pdf.content)
-    flags = section(text, "Red flags", [])
+    flags = text[text.rindex("Red flags\n") :]  # the section, not the front page's summary
     want = expected(world.region_a)["flags"]
-    titles = list(FLAG_TITLES.values())
+    titles = [*FLAG_TITLES.values(), "Doubtful repair photos"]
     names = {
         "overdue_open": {"stalled"},
         "repeated_extensions": {"extended"},
@@ -126,19 +126,36 @@ def test_district_table_and_scope_exclude_other_regions(report, month, world):
 
 @pytest.mark.django_db
 def test_case_list_travels_as_csv_attached_inside_the_pdf(report, month, world):
+    from django.utils import translation
+
+    from reports.documents import csv_headers
+
     pdf = reader(report.pdf.content)
     assert list(pdf.attachments) == ["cases-2025-03-AQT.csv"]
     content = pdf.attachments["cases-2025-03-AQT.csv"][0]
-    rows = list(csv.DictReader(io.StringIO(content.decode("utf-8-sig"))))
+    with translation.override("en"):
+        column = {str(title): key for key, title in csv_headers().items()}
+    rows = [
+        {column[title]: value for title, value in row.items()}
+        for row in csv.DictReader(io.StringIO(content.decode("utf-8-sig")))
+    ]
     want = expected(world.region_a)
     assert {row["tracking_code"] for row in rows} == want["period_cases"]
     assert month.codes["closed_before"] not in {row["tracking_code"] for row in rows}
     by_code = {row["tracking_code"]: row for row in rows}
     assert by_code[month.codes["bounced"]]["reroutes"] == "3"
     assert by_code[month.codes["extended"]]["extensions"] == "2"
-    assert by_code[month.codes["stalled"]]["overdue_at_period_end"] == "1"
-    assert "photo_reused" in by_code[month.codes["photo_a"]]["red_flags"]
-    assert by_code[month.codes["deadline_day"]]["state_at_period_end"] == "assigned"
+    stalled = by_code[month.codes["stalled"]]
+    assert stalled["overdue_at_period_end"] == "1"
+    assert int(stalled["working_days_overdue"]) > 0
+    assert stalled["answer_due_at_period_end"].endswith("+05:00")  # times with their offset
+    assert "The same photo on two cases" in by_code[month.codes["photo_a"]]["red_flags"]
+    assert by_code[month.codes["deadline_day"]]["state_at_period_end"] == "Assigned to a department"
+    normal = by_code[month.codes["normal_1"]]
+    assert normal["contractor"] == world.contractor.legal_name
+    assert normal["work_order"].startswith("№ ")
+    assert normal["accepted_by"] == world.inspector.username
+    assert normal["closed_at"].startswith("2025-03-") and normal["closed_at"].endswith("+05:00")
     # No personal data in the list.
     assert "Айгүл" not in content.decode("utf-8-sig")
     text = pdf_text(report.pdf.content)
@@ -178,8 +195,17 @@ def test_contractor_and_official_sections_show_the_scorecards(report, month, wor
     assert scores and any(o.failed for o in officials)
     text = " ".join(pdf_text(report.pdf.content).split())
     assert "not available in this build" not in text
+    from contractors.models import Contract
+
     for score in scores:
-        assert f"{score.legal_name} {score.bin} {score.orders} " in text, score.legal_name
+        in_force = Contract.objects.filter(
+            contractor_id=score.contractor_id,
+            department__district__region=world.region_a,
+            starts_on__lte=period.last_day,
+            ends_on__gte=period.month,
+        )
+        amount = f"{sum(c.amount_kzt for c in in_force):,.0f}"
+        assert f"{score.legal_name} {score.bin} {amount} {score.orders} " in text, score.legal_name
         assert f"{score.returned_at_verification} {score.reopened_after_verification} " in text
     failed = [o for o in officials if o.failed]
     for official in failed:
@@ -188,3 +214,55 @@ def test_contractor_and_official_sections_show_the_scorecards(report, month, wor
     assert failed_codes <= codes_in(
         section(text, "Officials whose sign-offs later failed", ["Red flags"])
     )
+
+
+@pytest.mark.django_db
+def test_officials_whose_sign_offs_failed_are_named_with_the_post_they_held(month, world):
+    import datetime as dt
+
+    from django.contrib.auth import get_user_model
+
+    from contractors.scorecards import official_failed_signoffs
+    from oversight.models import Occupancy, Person, Position
+
+    period = period_for(MONTH, now=at(5, 1))
+    failed = [
+        o
+        for o in official_failed_signoffs(period.start, period.end, region=world.region_a)
+        if o.failed and o.role == "inspector"
+    ]
+    assert failed
+    user = get_user_model().objects.get(pk=failed[0].user_id)
+    person = Person.objects.create(full_name="Марат Тілеуов", user=user)
+    titles = {"kk": "Бас инспектор", "ru": "Главный инспектор", "en": "Chief inspector"}
+    position = Position.objects.create(
+        kind=Position.Kind.INSPECTOR,
+        department=world.dep_a1,
+        **{f"title_{lang}": title for lang, title in titles.items()},
+    )
+    # Held during the month; the post taken after it must not be the one shown.
+    Occupancy.objects.create(
+        person=person,
+        position=position,
+        started_on=MONTH - dt.timedelta(days=365),
+        ended_on=MONTH + dt.timedelta(days=45),
+    )
+    later = Position.objects.create(
+        kind=Position.Kind.INSPECTOR,
+        department=world.dep_a1,
+        title_kk="Кейінгі лауазым",
+        title_ru="Следующая должность",
+        title_en="The next post",
+    )
+    Occupancy.objects.create(
+        person=person, position=later, started_on=MONTH + dt.timedelta(days=46)
+    )
+    hashes = set()
+    for language, title in titles.items():
+        built = monthly_build(Scope(world.region_a), period, language=language, moment=at(4, 1, 6))
+        text = " ".join(pdf_text(built.pdf.content).split())
+        assert f"{failed[0].name}, {title}" in text, language
+        for other in ("Кейінгі лауазым", "Следующая должность", "The next post"):
+            assert other not in text
+        hashes.add(built.data_sha256)
+    assert len(hashes) == 1

@@ -8,7 +8,8 @@ import subprocess
 
 import pytest
 
-from reports.documents import dossier_build, monthly_build
+from reports.documents import monthly_build
+from reports.dossier import dossier_build
 from reports.periods import Scope, period_for
 from tests.conftest import need
 from tests.reports.month_data import MONTH, at, seed_month

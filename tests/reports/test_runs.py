@@ -137,7 +137,11 @@ def test_investigators_dossier_needs_a_reason_and_logs_the_reveal(client, world,
     response = client.post("/reports/dossier/", form)
     assert response.status_code == 400
     assert not CaseEvent.objects.filter(action="complainant_revealed").exists()
-    eager(client.post, "/reports/dossier/", {**form, "reason": "Запрос прокуратуры №17"})
+    eager(
+        client.post,
+        "/reports/dossier/",
+        {**form, "reason": "Запрос прокуратуры №17 о проверке приёмки"},
+    )
     run = ReportRun.objects.get()
     assert run.status == "done", run.error
     reveal = CaseEvent.objects.get(case=case, action="complainant_revealed")
@@ -180,8 +184,11 @@ def test_monthly_schedule_runs_once_per_scope_and_mails_the_managers(world, eage
     world.manager.save()
     seed_month(world)
     runs = eager(services.monthly_schedule, now=at(4, 1, 6))
-    scopes = {(r.region.code, r.district.code if r.district else "") for r in runs}
+    scopes = {
+        (r.region.code if r.region else "", r.district.code if r.district else "") for r in runs
+    }
     assert ("AQT", "") in scopes and ("AQT", "A1") in scopes and ("ZHA", "B1") in scopes
+    assert ("", "") in scopes  # the whole country
     assert all(r.month.isoformat() == "2025-03-01" for r in runs)
     done = ReportRun.objects.filter(status="done").count()
     assert done == len(runs)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from reports.fetcher import ProjectFilesFetcher, URLRefused, static_url
+from reports.fetcher import ProjectFilesFetcher, URLRefused, allowed_roots, static_url
 from reports.render import pdf_render
 from tests.reports.pdftools import pdf_text, reader
 
@@ -133,3 +133,27 @@ def test_static_roots_never_include_private_media():
     for root in allowed_roots():
         assert not private.is_relative_to(root)
         assert root != Path("/")
+
+
+@pytest.mark.parametrize("host", ["otherhost", "127.0.0.1", "evil.example.org", "localhost:8000"])
+def test_an_allowed_file_named_on_another_host_is_refused(host):
+    """The path alone would be served; naming it on another machine is refused for the host."""
+    css = static_url("reports/report.css")
+    assert css.startswith("file:///")
+    assert refused(css.replace("file:///", f"file://{host}/", 1))
+    served = ProjectFilesFetcher().fetch(css.replace("file:///", "file://localhost/", 1))
+    assert b"Baqylau Sans" in served.read()
+
+
+@pytest.mark.parametrize("where", ["inside", "same"])
+def test_private_media_kept_in_the_media_folder_is_refused(settings, tmp_path, where):
+    """A configuration that puts the private originals in (or as) the public media folder
+    loses that folder as a source rather than exposing the originals."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    private = tmp_path / "media" / "private" if where == "inside" else tmp_path / "media"
+    settings.PRIVATE_MEDIA_ROOT = str(private)
+    private.mkdir(parents=True, exist_ok=True)
+    original = private / "original.jpg"
+    original.write_bytes(b"\xff\xd8\xff")
+    assert refused(original.as_uri())
+    assert all(not private.is_relative_to(root) for root in allowed_roots())

@@ -49,6 +49,14 @@ def all_urls(case, task, photo):
         "case": ("get", reverse("workflows:case", args=[case.pk])),
         "case-action": ("get", reverse("workflows:case-action", args=[case.pk, "assign"])),
         "attachment": ("get", reverse("workflows:attachment", args=[case.pk, photo.pk])),
+        "attachment-thumb": (
+            "get",
+            reverse("workflows:attachment-thumb", args=[case.pk, photo.pk]),
+        ),
+        "cases-export": ("get", reverse("workflows:cases-export")),
+        "cases-bulk": ("post", reverse("workflows:cases-bulk")),
+        "cases-filter-save": ("post", reverse("workflows:cases-filter-save")),
+        "cases-filter-delete": ("post", reverse("workflows:cases-filter-delete", args=[1])),
         "case-reveal": ("post", reverse("workflows:case-reveal", args=[case.pk])),
         "task": ("get", reverse("workflows:task", args=[task.pk])),
         "task-claim": ("post", reverse("workflows:task-claim", args=[task.pk])),
@@ -220,7 +228,8 @@ def test_an_officer_reveals_the_complainant_with_a_reason_only(client, world):
     response = client.post(reverse("workflows:case-reveal", args=[case.pk]), {"reason": ""})
     assert response.status_code == 400
     response = client.post(
-        reverse("workflows:case-reveal", args=[case.pk]), {"reason": "Уточнить адрес"}
+        reverse("workflows:case-reveal", args=[case.pk]),
+        {"reason": "Перезвонить заявителю и уточнить адрес дома"},
     )
     assert response.status_code == 200 and "+77011234567" in response.content.decode()
     assert CaseEvent.objects.filter(case=case, action="complainant_revealed").count() == 1

@@ -8,7 +8,8 @@ from tests.factories import image_upload
 from workflows.consistency import flow_problems
 from workflows.models import CaseProcess
 from workflows.queues import active_task_of, queue_tasks
-from workflows.sync import FlowOutOfStep, flow_resync
+from workflows.services import flow_resync
+from workflows.sync import FlowOutOfStep
 
 pytestmark = pytest.mark.django_db
 
@@ -129,7 +130,7 @@ def test_check_flows_finds_a_case_out_of_step_and_repair_fixes_it(world):
     call_command("check_flows", "--repair")
     assert flow_problems() == []
     assert open_step(case) == "triage"
-    flow_resync(Case.objects.get(pk=case.pk))
+    flow_resync(case.pk)
     assert flow_problems() == []
 
 

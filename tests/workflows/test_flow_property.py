@@ -21,7 +21,7 @@ from contractors.services import work_order_issue
 from tests.factories import image_upload
 from workflows import services as workflow_services
 from workflows.consistency import flow_problems
-from workflows.flows import STEP_FOR_STATE
+from workflows.flows import step_for
 from workflows.queues import active_task_of
 from workflows.services import TaskConflict
 
@@ -63,6 +63,24 @@ def machine_for(world):
             pk = world.case().pk
             self.case_ids.append(pk)
             return pk
+
+        @rule(target=cases)
+        def open_corruption_report(self):
+            pk = world.case(category=world.corruption).pk
+            self.case_ids.append(pk)
+            return pk
+
+        @rule(case=cases, who=st.sampled_from(["investigator", "clerk", "officer"]),
+              step=st.sampled_from(["review_start", "refer", "answer"]))  # fmt: skip
+        def review(self, case, who, step):
+            work = {
+                "review_start": lambda: services.case_review_start(case, actor=people[who]),
+                "refer": lambda: services.case_refer(
+                    case, actor=people[who], referred_to="Прокуратура", answer="Передано"
+                ),
+                "answer": lambda: services.case_answer(case, actor=people[who], answer="Ответ"),
+            }[step]
+            self.attempt(work)
 
         @rule(case=cases, who=st.sampled_from(["clerk", "officer", "clerk_a2"]),
               department=st.sampled_from(departments))  # fmt: skip
@@ -139,7 +157,25 @@ def machine_for(world):
                 self.next_step(case, accept)
 
         def next_step(self, case, accept):
-            state = Case.objects.get(pk=case).state
+            current = Case.objects.get(pk=case)
+            state = current.state
+            if current.category.corruption_report:
+                if state in CLOSED_STATES:
+                    return
+                investigator = world.investigator
+                self.attempt(
+                    (lambda: services.case_review_start(case, actor=investigator))
+                    if state == "received"
+                    else (lambda: services.case_answer(case, actor=investigator, answer="Ответ"))
+                    if accept
+                    else (
+                        lambda: services.case_refer(
+                            case, actor=investigator, referred_to="Прокуратура", answer="Передано"
+                        )
+                    )
+                )
+                reached.add(Case.objects.get(pk=case).state)
+                return
             step = {
                 "received": lambda: services.case_assign(
                     case,
@@ -186,7 +222,7 @@ def machine_for(world):
         def every_open_case_has_its_step_waiting_for_someone(self):
             for case in Case.objects.filter(pk__in=self.case_ids).exclude(state__in=CLOSED_STATES):
                 task = active_task_of(case)
-                assert task.flow_task.name == STEP_FOR_STATE[case.state]
+                assert task.flow_task.name == step_for(case.state, case.category.corruption_report)
                 assert task.status in (STATUS.NEW, STATUS.ASSIGNED)
                 assert task.owner_permission_obj is not None
 

@@ -5,10 +5,13 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import translation
 
 from casework import clock, outbox, services
-from casework.models import Official, OutboxJob
+from casework.models import OutboxJob
+from casework.states import CaseState
 from casework.sweep import sweep_run
+from oversight.models import Occupancy, Person, Position
 from tests.workflows.conftest import deliver_all
 from workflows import services as workflow_services
 from workflows.models import StaffPreference
@@ -72,10 +75,18 @@ def test_a_task_taken_before_its_notice_goes_out_is_not_announced(world, smtp):
 
 def test_escalation_levels_reach_the_assignee_then_management_then_investigators(world, smtp):
     with_email(world.officer, world.officer2, world.investigator, world.investigator_b)
-    head = Official.objects.create(
-        full_name="Омаров Асхат", position="Басшы", email="head@example.kz"
-    )
-    world.dep_a1.head = head
+    # The head and the akim in post (oversight's occupancies); a former head hears nothing.
+    head_post = Position.objects.create(
+        kind="department_head", title_kk="Басшы", title_ru="Руководитель", title_en="Head",
+        department=world.dep_a1,
+    )  # fmt: skip
+    former = Person.objects.create(full_name="Бұрынғы Басшы", email="former@example.kz")
+    Occupancy.objects.create(
+        person=former, position=head_post, started_on=dt.date(2024, 1, 1),
+        ended_on=dt.date(2025, 12, 31),
+    )  # fmt: skip
+    head = Person.objects.create(full_name="Омаров Асхат", email="head@example.kz")
+    Occupancy.objects.create(person=head, position=head_post, started_on=dt.date(2026, 1, 1))
     world.dep_a1.email = "roads@example.kz"
     world.dep_a1.save()
     world.a1.akim_office_email = "akimat@example.kz"
@@ -133,8 +144,10 @@ def test_the_citizen_hears_of_each_change_of_state_on_their_channel(world, smtp)
     services.case_assign(case, actor=world.officer, department=world.dep_a1_build, reason="Не наш")
     deliver_all()
     citizen = smtp.to("aigul@example.kz")
-    assert len(citizen) == 1  # the redirect between departments is not news
-    body = citizen[0].get_content()
+    # The receipt of the complaint, then the assignment: the redirect between departments is
+    # not news.
+    assert len(citizen) == 2
+    body = citizen[1].get_content()
     assert case.tracking_code in body and f"/track/{case.tracking_code}/" in body
 
 
@@ -150,3 +163,21 @@ def test_a_refused_smtp_delivery_waits_and_is_sent_once_later(world, smtp):
     deliver_all()
     deliver_all()
     assert len(smtp.to("clerk@example.kz")) == 1
+
+
+def test_a_status_notice_sent_late_names_the_state_of_its_own_event(world, smtp):
+    case = world.case(
+        channel="web", complainant={"name": "Айгүл", "email": "aigul@example.kz", "language": "en"}
+    )
+    services.case_assign(case, actor=world.clerk, department=world.dep_a1)
+    # The case moves on before the first notice goes out (a retry, a queue behind).
+    services.case_reject(
+        case, actor=world.officer, reason_code="no_violation", reason="The road is not ours."
+    )
+    deliver_all()
+    bodies = [m.get_content() for m in smtp.to("aigul@example.kz")]
+    assert len(bodies) == 3  # the receipt of the complaint, and a notice for each step
+    with translation.override("en"):
+        assigned, rejected = str(CaseState.ASSIGNED.label), str(CaseState.REJECTED.label)
+    assert sum(assigned in body for body in bodies) == 1
+    assert sum(rejected in body for body in bodies) == 1

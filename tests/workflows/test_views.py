@@ -160,8 +160,12 @@ def test_each_role_gets_its_own_menu(client, world):
         html = client.get(reverse("workflows:cases"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
         return html.split('class="staff-menu"')[1].split("</nav>")[0]
 
-    assert "Queue" in menu(world.contractor_user) and "Flagged" not in menu(world.contractor_user)
-    assert "Queue" not in menu(world.investigator) and "Flagged" in menu(world.investigator)
+    # A contractor's people work in their portal: the menu offers it and nothing of the staff's.
+    contractor = menu(world.contractor_user)
+    assert "My work orders" in contractor and "Queue" not in contractor
+    assert "Flagged" not in contractor
+    # Investigators have a queue: the corruption reports of their region.
+    assert "Queue" in menu(world.investigator) and "Flagged" in menu(world.investigator)
     assert "Queue" not in menu(world.manager) and "Cases" in menu(world.manager)
     assert "Queue" in menu(world.clerk)
 
@@ -196,3 +200,32 @@ def test_case_list_filters_search_and_puts_overdue_first(client, world):
     client.force_login(world.clerk_a2)
     html = client.get(reverse("workflows:cases"), {"show": "all"}).content.decode()
     assert fresh.tracking_code not in html
+
+
+def test_clerk_triaging_a_complaint_near_an_open_one_sees_it_offered(client, world):
+    open_one = world.advance(
+        world.case(title="Яма у школы", latitude="50.283900", longitude="57.167000"), "assigned"
+    )
+    other_kind = world.case(
+        category=world.corruption, title="Взятка", latitude="50.283900", longitude="57.167000"
+    )
+    far = world.case(title="Яма далеко", latitude="50.290000", longitude="57.167000")
+    # About 20 m north of the open case, same category.
+    new = world.case(title="Яма во дворе", latitude="50.284080", longitude="57.167000")
+    response, html = page(client, world.clerk, reverse("workflows:case", args=[new.pk]))
+    assert response.status_code == 200
+
+    def offered(case):
+        return f'href="{reverse("workflows:case", args=[case.pk])}"' in html
+
+    assert offered(open_one)
+    assert not offered(far) and not offered(other_kind)
+
+
+def test_a_duplicate_outside_the_clerks_district_is_not_offered(client, world):
+    elsewhere = world.case(district=world.a2, latitude="50.283900", longitude="57.167000")
+    new = world.case(latitude="50.284080", longitude="57.167000")
+    response, html = page(client, world.clerk, reverse("workflows:case", args=[new.pk]))
+    assert response.status_code == 200
+    assert elsewhere.tracking_code not in html
+    assert f'href="{reverse("workflows:case", args=[elsewhere.pk])}"' not in html

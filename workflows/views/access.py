@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from casework import roles
 from casework.models import Case
 from casework.selectors import cases_visible_to
+from workflows.services import staff_preference_set
 
 TITLES = {
     400: gettext_lazy("Please correct the form"),
@@ -40,9 +41,7 @@ def remember_language(request) -> None:
     language = getattr(request, "LANGUAGE_CODE", None)
     if not language or request.session.get("workflows_language") == language:
         return
-    from workflows.models import StaffPreference
-
-    StaffPreference.objects.update_or_create(user=request.user, defaults={"language": language})
+    staff_preference_set(request.user, language=language)
     request.session["workflows_language"] = language
 
 

@@ -4,8 +4,6 @@ meanwhile, or a colleague has the task), 400 (the form); nothing is written on a
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
@@ -15,18 +13,12 @@ from casework.models import Case
 from casework.selectors import cases_visible_to
 from casework.services import TransitionConflict
 from workflows import actions, queues
+from workflows.evidence import evidence_for_step
 from workflows.views.access import refuse
 
 
-@dataclass
-class Outcome:
-    """What happened when an action was tried: a response to return."""
-
-    response: object
-
-
-def _claim_refusal(case: Case, user) -> str | None:
-    task = queues.claimed_by_other(case, user)
+def _claim_refusal(case: Case, user, action: str) -> str | None:
+    task = queues.claimed_by_other(case, user, action)
     if task is None:
         return None
     name = task.owner.get_full_name() or task.owner.get_username()
@@ -57,6 +49,7 @@ def render_action(request, action, case, form, *, status=200, task=None, conflic
             "form": form,
             "task": task,
             "conflict": conflict,
+            "evidence": evidence_for_step(case, [action.name]),
             "nav": "cases",
         },
         status=status,
@@ -72,7 +65,7 @@ def attempt(request, action: actions.Action, case: Case, *, task=None):
         return refuse(request, 403, str(error) or _("You may not do this on this case."))
     except TransitionConflict as error:
         return refuse(request, 409, str(error))
-    blocked = _claim_refusal(case, user)
+    blocked = _claim_refusal(case, user, action.name)
     if blocked:
         return refuse(request, 409, blocked)
     if request.method != "POST":

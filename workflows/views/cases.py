@@ -1,77 +1,33 @@
-"""The case list, the case page, its photos, and the actions on a case."""
+"""The case page, its photos, and the actions on a case (the list is in `case_list`)."""
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from viewflow.workflow import STATUS
 from viewflow.workflow.models import Task
 
-from casework import clock, roles, services
+from casework import roles, services
+from casework.duplicates import case_duplicates_visible_to
+from casework.media import file_response
 from casework.models import Attachment, Escalation
 from casework.selectors import may_see_complainant
-from casework.states import CLOSED_STATES, CaseState
-from workflows import actions, caselist, duplicates, queues
-from workflows.forms import CaseFilterForm, RevealForm
+from casework.states import CaseState
+from contractors.models import WorkOrder
+from contractors.selectors import case_evidence_flags
+from oversight.display import acts_for_viewer
+from oversight.profiles import may_open_pages
+from workflows import actions, queues
+from workflows.forms import RevealForm
 from workflows.timeline import case_timeline
 from workflows.views.access import post_only, refuse, staff_required, visible_case
 from workflows.views.acting import attempt
 from workflows.views.lists import counts
 
 
-@staff_required
-def case_list(request):
-    form = CaseFilterForm(request.GET or None, user=request.user)
-    if request.GET and not form.is_valid():
-        return render(
-            request,
-            "workflows/cases.html",
-            {"form": form, "rows": [], "nav": "cases", "counts": counts(request.user)},
-            status=400,
-        )
-    filters = form.cleaned_data if request.GET else {}
-    page = caselist.case_list(request.user, filters)
-    open_tasks = {
-        task.case_id: task
-        for task in queues.case_tasks().filter(
-            process__caseprocess__case__in=[c.pk for c in page.cases],
-            status__in=queues.ACTIVE,
-        )
-    }
-    query = {k: v for k, v in request.GET.items() if k != "page" and v}
-    now = clock.now()
-    return render(
-        request,
-        "workflows/cases.html",
-        {
-            "form": form,
-            "rows": [
-                {
-                    "case": case,
-                    "task": open_tasks.get(case.pk),
-                    "overdue": case.state not in CLOSED_STATES
-                    and case.due_at is not None
-                    and case.due_at < now,
-                }
-                for case in page.cases
-            ],
-            "page": page,
-            "next_query": urlencode({**query, "page": page.page + 1}),
-            "prev_query": urlencode({**query, "page": page.page - 1}),
-            "nav": "cases",
-            "counts": counts(request.user),
-        },
-    )
-
-
 def _work_orders(case):
-    from contractors.models import WorkOrder
-
     return list(
         WorkOrder.objects.filter(case=case).select_related("contract", "contractor", "issued_by")
     )
@@ -86,6 +42,16 @@ def _process_steps(case):
     )
 
 
+# Who may ask for a case's dossier: the same roles as `reports.services.REPORT_ROLES` (the reports
+# app checks again when the request arrives; tests/workflows/test_decision_page.py keeps the two
+# in step).
+DOSSIER_ROLES = frozenset({roles.MANAGER, roles.INVESTIGATOR})
+
+
+def may_request_dossier(user) -> bool:
+    return bool(user.is_superuser or DOSSIER_ROLES & roles.user_roles(user))
+
+
 @staff_required
 @never_cache
 def case_page(request, pk: int):
@@ -96,6 +62,7 @@ def case_page(request, pk: int):
     task = queues.active_task_of(case)
     attachments = list(case.attachments.order_by("uploaded_at", "id"))
     show_complainant = may_see_complainant(user)
+    is_contractor = roles.CONTRACTOR in roles.user_roles(user)
     return render(
         request,
         "workflows/case.html",
@@ -112,6 +79,7 @@ def case_page(request, pk: int):
             "timeline": case_timeline(case, user),
             "attachments": attachments,
             "work_orders": _work_orders(case),
+            "acts": acts_for_viewer(case, user),
             "steps": _process_steps(case),
             "escalations": list(
                 Escalation.objects.filter(case=case, fired_at__isnull=False).order_by("fired_at")
@@ -120,12 +88,16 @@ def case_page(request, pk: int):
             "complainant": case.complainant if show_complainant else None,
             "may_reveal": actions.may_reveal(case, user),
             "reveal_form": RevealForm(),
-            "duplicates": duplicates.suggestions(case, user)
+            "duplicates": case_duplicates_visible_to(case, user)
             if case.state == CaseState.RECEIVED
             else [],
             "nav": "cases",
             "counts": counts(user),
-            "is_contractor": roles.CONTRACTOR in roles.user_roles(user),
+            "is_contractor": is_contractor,
+            # Staff see what the evidence checks found about the photos; a contractor does not.
+            "evidence_flags": None if is_contractor else case_evidence_flags(case),
+            "may_dossier": may_request_dossier(user),
+            "may_open_files": may_open_pages(user),
         },
     )
 
@@ -148,13 +120,9 @@ def attachment_file(request, pk: int, attachment: int):
     if row is None:
         return refuse(request, 404, _("No such photo, or it is not yours to see."))
     try:
-        handle = row.file.open("rb")
+        return file_response(row.file.storage, row.file.name, content_type=row.content_type)
     except (FileNotFoundError, OSError):
         return refuse(request, 404, _("The photo file is missing."))
-    response = FileResponse(handle, content_type=row.content_type)
-    response["Cache-Control"] = "private, max-age=3600"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 @staff_required

@@ -9,7 +9,9 @@ from casework import roles
 from workflows import queues
 from workflows.views.access import staff_required
 
-TASK_ROLES = frozenset({roles.CLERK, roles.OFFICER, roles.INSPECTOR, roles.CONTRACTOR})
+TASK_ROLES = frozenset(
+    {roles.CLERK, roles.OFFICER, roles.INSPECTOR, roles.CONTRACTOR, roles.INVESTIGATOR}
+)
 PAGE_SIZE = 50
 COUNT_CAP = 100
 
@@ -39,8 +41,15 @@ def _task_page(request, template: str, tasks, nav: str, **extra):
     )
 
 
+def contractor_only(user) -> bool:
+    """A contractor's staff member with no other role: they work in the portal."""
+    return roles.user_roles(user) == {roles.CONTRACTOR} and not user.is_superuser
+
+
 @staff_required
 def home(request):
+    if contractor_only(request.user):
+        return redirect("contractors:orders")
     if has_tasks(request.user):
         return redirect("workflows:inbox")
     return redirect("workflows:cases")

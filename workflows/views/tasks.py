@@ -11,6 +11,7 @@ from django.utils.translation import ngettext
 
 from casework.selectors import cases_visible_to
 from workflows import actions, queues, services
+from workflows.evidence import evidence_for_step
 from workflows.views.access import post_only, refuse, staff_required, visible_case
 from workflows.views.acting import attempt
 from workflows.views.lists import counts
@@ -66,6 +67,8 @@ def task_page(request, pk: int):
             "claimable": claimable,
             "releasable": queues.may_release(user, task),
             "task_actions": _forms(task, case, user) if mine else [],
+            # Judging a repair: its photos and every warning about them, before the buttons.
+            "evidence": evidence_for_step(case, task.flow_task.transitions),
             "nav": "inbox" if mine else "queue",
             "counts": counts(user),
         },

@@ -8,7 +8,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from casework import clock, roles
 from casework.models import Case
-from reports.documents import dossier_build, user_by_name
+from reports.documents import user_by_name
+from reports.dossier import dossier_build
 from reports.management.commands._output import fail, out_path, write_whole
 from reports.services import dossier_reveal
 

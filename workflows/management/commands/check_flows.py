@@ -1,10 +1,9 @@
 """manage.py check_flows: every open case's open task matches its state (exit 1 if not)."""
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 
-from casework.models import Case
 from workflows.consistency import flow_problems
+from workflows.services import flow_resync
 
 
 class Command(BaseCommand):
@@ -25,11 +24,8 @@ class Command(BaseCommand):
         if len(problems) > limit:
             self.stdout.write(f"... and {len(problems) - limit} more")
         if problems and repair:
-            from workflows.sync import flow_resync
-
             for case_id in sorted({p.case_id for p in problems}):
-                with transaction.atomic():
-                    flow_resync(Case.objects.select_for_update().get(pk=case_id))
+                flow_resync(case_id)
             problems = flow_problems()
             self.stdout.write(f"repaired; {len(problems)} problem(s) left")
         if problems:

@@ -1,0 +1,81 @@
+"""Reads several indicators share: a case's name and place, the person of a user, the money of the
+acts in force on a case. Each is one query for a set of ids, never one per row."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Sum
+
+from casework.models import Case, CaseEvent
+from oversight.models import AcceptanceAct, AcceptanceActSignatory, Person
+
+
+def cases_info(case_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+    ids = sorted(set(case_ids))
+    if not ids:
+        return {}
+    rows = Case.objects.filter(pk__in=ids).values(
+        "id", "tracking_code", "title", "region_id", "district_id", "department_id"
+    )
+    return {row["id"]: row for row in rows}
+
+
+def case_name(info: dict[str, Any]) -> str:
+    return f"{info['tracking_code']} — {info['title']}"[:400]
+
+
+def persons_of_users(user_ids: Iterable[int | None]) -> dict[int, int]:
+    """user id -> person id, for users that have a person record."""
+    ids = sorted({i for i in user_ids if i})
+    if not ids:
+        return {}
+    return dict(Person.objects.filter(user_id__in=ids).values_list("user_id", "id"))
+
+
+def person_names(person_ids: Iterable[int | None]) -> dict[int, str]:
+    ids = sorted({i for i in person_ids if i})
+    if not ids:
+        return {}
+    return dict(Person.objects.filter(pk__in=ids).values_list("id", "full_name"))
+
+
+def acts_money_by_case(case_ids: Iterable[int]) -> dict[int, Decimal]:
+    """What the acts in force (not superseded) on each case charged."""
+    ids = sorted(set(case_ids))
+    if not ids:
+        return {}
+    rows = (
+        AcceptanceAct.objects.filter(case_id__in=ids, superseded_by__isnull=True)
+        .values("case_id")
+        .annotate(total=Sum("amount_kzt"))
+    )
+    return {row["case_id"]: row["total"] or Decimal("0") for row in rows}
+
+
+def inspectors_of_acts(act_ids: Iterable[int]) -> dict[int, int]:
+    """act id -> the person who signed it as the inspector."""
+    ids = sorted(set(act_ids))
+    if not ids:
+        return {}
+    return dict(
+        AcceptanceActSignatory.objects.filter(
+            act_id__in=ids, role=AcceptanceActSignatory.Role.INSPECTOR
+        ).values_list("act_id", "person_id")
+    )
+
+
+def event_label(tracking_code: str, seq: int | None) -> str:
+    """An event named by its case and its number on the case (the view adds what it was)."""
+    return f"{tracking_code} #{seq}" if seq is not None else tracking_code
+
+
+def event_seqs(event_ids: Iterable[int]) -> dict[int, int]:
+    """event id -> its number on its case. Read apart, not joined: a reference to an audit row
+    has no database constraint, and a hit must not vanish with a row that cannot be read."""
+    ids = sorted(set(event_ids))
+    if not ids:
+        return {}
+    return dict(CaseEvent.objects.filter(pk__in=ids).values_list("id", "seq"))

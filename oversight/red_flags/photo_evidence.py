@@ -1,0 +1,180 @@
+"""2. Photo evidence that does not prove the repair.
+
+Reads what the contractors app found when each repair photo was stored (`PhotoCheck`,
+`PhotoReuse`, the checks the inspector sees on the case): a photo taken before the work order, far
+from the site, without a time or a place, the "after" photo being the "before" one again, or the
+same picture as a photo on another case. One hit per case, naming every such photo.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from contractors import conf
+from contractors.models import PhotoCheck, PhotoReuse
+from oversight.models import AcceptanceAct
+from oversight.red_flags.base import (
+    Found,
+    Indicator,
+    Scope,
+    case_filter,
+    evidence_item,
+)
+from oversight.red_flags.common import (
+    acts_money_by_case,
+    case_name,
+    cases_info,
+    inspectors_of_acts,
+)
+
+CODE = "photo_evidence"
+REPAIR_KINDS = ("before", "after", "inspection")
+# How much each finding weighs: a picture that proves nothing (the same as "before", or another
+# case's) most; a missing time or place least, since many cameras simply do not record it.
+WEIGHTS = {
+    "same_as_before": 80,
+    "reused": 80,
+    "taken_before_order": 70,
+    "far_from_site": 60,
+    "no_time": 20,
+    "no_location": 20,
+}
+FLAGS = ("taken_before_order", "far_from_site", "same_as_before", "no_time", "no_location")
+
+
+def find(scope: Scope | None) -> list[Found]:
+    any_flag = Q()
+    for flag in FLAGS:
+        any_flag |= Q(**{flag: True})
+    reasons: dict[int, dict[int, set[str]]] = defaultdict(lambda: defaultdict(set))
+    contractor: dict[int, int] = {}
+    latest: dict[int, object] = {}
+    checks = (
+        PhotoCheck.objects.filter(case_filter(scope, "case_id"), kind__in=REPAIR_KINDS)
+        .filter(any_flag)
+        .values("case_id", "attachment_id", "checked_at", "work_order__contractor_id", *FLAGS)
+    )
+    for row in checks:
+        case_id = row["case_id"]
+        for flag in FLAGS:
+            if row[flag]:
+                reasons[case_id][row["attachment_id"]].add(flag)
+        if row["work_order__contractor_id"]:
+            contractor.setdefault(case_id, row["work_order__contractor_id"])
+        latest[case_id] = max(latest.get(case_id) or row["checked_at"], row["checked_at"])
+    others: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    reuses = PhotoReuse.objects.filter(case_filter(scope, "photo__case_id")).values(
+        "photo__case_id",
+        "photo__attachment_id",
+        "photo__checked_at",
+        "photo__work_order__contractor_id",
+        "earlier__attachment_id",
+        "earlier__case__tracking_code",
+    )
+    for row in reuses:
+        case_id = row["photo__case_id"]
+        reasons[case_id][row["photo__attachment_id"]].add("reused")
+        others[case_id].append((row["earlier__attachment_id"], row["earlier__case__tracking_code"]))
+        if row["photo__work_order__contractor_id"]:
+            contractor.setdefault(case_id, row["photo__work_order__contractor_id"])
+        moment = row["photo__checked_at"]
+        latest[case_id] = max(latest.get(case_id) or moment, moment)
+    if not reasons:
+        return []
+    info = cases_info(reasons)
+    money = acts_money_by_case(reasons)
+    act_of_case = dict(
+        AcceptanceAct.objects.filter(case_id__in=sorted(reasons), superseded_by__isnull=True)
+        .order_by("signed_at", "id")
+        .values_list("case_id", "id")
+    )
+    inspectors = inspectors_of_acts(act_of_case.values())
+    found = []
+    for case_id, photos in reasons.items():
+        case = info[case_id]
+        evidence = [
+            evidence_item("photo", attachment, case["tracking_code"], reasons=sorted(flags))
+            for attachment, flags in photos.items()
+        ]
+        evidence += [
+            evidence_item("photo", attachment, code, reasons=["reused_original"])
+            for attachment, code in others[case_id]
+        ]
+        if case_id in act_of_case:
+            evidence.append(evidence_item("act", act_of_case[case_id], case["tracking_code"]))
+        all_reasons = set().union(*photos.values())
+        weights = sorted((WEIGHTS[r] for r in all_reasons), reverse=True)
+        found.append(
+            Found(
+                indicator=CODE,
+                key=f"{CODE}:case:{case_id}",
+                subject_kind="case",
+                subject_id=case_id,
+                subject_name=case_name(case),
+                evidence=evidence,
+                money_kzt=money.get(case_id, 0),
+                score=weights[0] + 5 * (len(weights) - 1),
+                details={
+                    "reasons": sorted(all_reasons),
+                    "photos": len(photos),
+                    "max_distance_m": conf.EVIDENCE_MAX_DISTANCE_M,
+                    "clock_tolerance_min": conf.EVIDENCE_CLOCK_TOLERANCE_MIN,
+                    "reuse_max_bits": conf.PHOTO_REUSE_MAX_BITS,
+                },
+                region_id=case["region_id"],
+                district_id=case["district_id"],
+                department_id=case["department_id"],
+                case_id=case_id,
+                contractor_id=contractor.get(case_id),
+                person_id=inspectors.get(act_of_case.get(case_id)),
+                occurred_at=latest.get(case_id),
+            )
+        )
+    return found
+
+
+def stored_within(scope: Scope | None) -> Q:
+    return case_filter(scope, "case_id")
+
+
+INDICATOR = Indicator(
+    code=CODE,
+    name=_("Photo evidence does not prove the repair"),
+    why=_(
+        "The photos are the only proof that the work was done where and when it was paid for. "
+        "A photo taken before the work order, far from the site, the same picture as the "
+        "«before» photo or as a photo on another case proves nothing about this repair; a photo "
+        "without a time or a place cannot be checked."
+    ),
+    legal_basis=_(
+        "None specific: acceptance of work is documented by the acceptance act, which must "
+        "reflect work actually done (Civil Code, contract of construction works)."
+    ),
+    threshold=_(
+        "Any such photo fires. Far from the site: more than EVIDENCE_MAX_DISTANCE_M (100 m, "
+        "above a phone's GPS error in a city); before the work order: more than "
+        "EVIDENCE_CLOCK_TOLERANCE_MIN (10 min) earlier, for camera clock drift; the same "
+        "picture: perceptual hashes at most 3 bits apart. A missing time or place weighs least."
+    ),
+    false_positives=_(
+        "A camera with a wrong clock or no GPS; a messenger that strips the photo's metadata; "
+        "a «before» photo legitimately taken at the inspection before the order; two repairs "
+        "of one spot under two cases."
+    ),
+    subject_kinds=("case",),
+    actions=frozenset({"report_repaired", "return_for_rework", "verify", "act_signed"}),
+    # Accepting a repair verifies the case and signs its act in one transaction: the job of its
+    # `verify` event already sees the act. Only a correction's act (money may change) counts.
+    skips=lambda event: event.action == "act_signed" and not event.payload.get("supersedes"),
+    find=find,
+    stored_within=stored_within,
+    by_case=True,
+    current=lambda: {
+        "max_distance_m": conf.EVIDENCE_MAX_DISTANCE_M,
+        "clock_tolerance_min": conf.EVIDENCE_CLOCK_TOLERANCE_MIN,
+        "reuse_max_bits": conf.PHOTO_REUSE_MAX_BITS,
+    },
+)

@@ -1,0 +1,126 @@
+"""Storing what the indicators found: one row per hit key, updated in place.
+
+`hits_store(indicator, found, within)` makes the stored hits within `within` (a filter on
+`RedFlagHit`) match what was found: new hits are created; changed ones are updated; a dismissed
+hit whose evidence grew is reopened; a hit no longer found is resolved (kept, with its
+decisions); a resolved hit found again is reopened. Every status change is a `RedFlagDecision`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from oversight.models import RedFlagDecision, RedFlagHit
+from oversight.red_flags.base import Found, Indicator
+
+Status = RedFlagHit.Status
+Action = RedFlagDecision.Action
+FIELDS = (
+    "subject_kind",
+    "subject_id",
+    "subject_name",
+    "evidence",
+    "money_kzt",
+    "score",
+    "details",
+    "region_id",
+    "district_id",
+    "department_id",
+    "case_id",
+    "contractor_id",
+    "person_id",
+    "occurred_at",
+)
+
+
+@dataclass
+class Stored:
+    created: int = 0
+    updated: int = 0
+    reopened: int = 0
+    resolved: int = 0
+    keys: set[str] = field(default_factory=set)
+
+
+def _values(found: Found) -> dict:
+    return {name: getattr(found, name) for name in FIELDS}
+
+
+def _decide(hit: RedFlagHit, action: str, now, *, user=None, reason: str = "") -> RedFlagDecision:
+    return RedFlagDecision(
+        hit=hit,
+        action=action,
+        decided_by=user,
+        decided_at=now,
+        reason=reason,
+        evidence=hit.evidence,
+    )
+
+
+def hits_store(indicator: Indicator, found: list[Found], within: Q) -> Stored:
+    """Make the stored hits of `indicator` within `within` equal to `found`."""
+    now = timezone.now()
+    result = Stored(keys={f.key for f in found})
+    # No savepoint: inside the outbox job's transaction a failure fails the job (retried later).
+    with transaction.atomic(savepoint=False):
+        stored = RedFlagHit.objects.select_for_update().filter(indicator=indicator.code)
+        existing = {hit.key: hit for hit in stored.filter(within)}
+        recomputed = set(existing)
+        missing_keys = sorted(result.keys - set(existing))
+        if missing_keys:
+            existing.update({hit.key: hit for hit in stored.filter(key__in=missing_keys)})
+        new_hits, changed, decisions, seen = [], [], [], []
+        for item in found:
+            hit = existing.get(item.key)
+            if hit is None:
+                new_hits.append(
+                    RedFlagHit(
+                        indicator=item.indicator,
+                        key=item.key,
+                        status=Status.OPEN,
+                        first_found_at=now,
+                        last_found_at=now,
+                        **_values(item),
+                    )
+                )
+                continue
+            grew = bool(item.evidence_keys - hit.evidence_keys)
+            values = _values(item)
+            differs = any(getattr(hit, name) != value for name, value in values.items())
+            if hit.status == Status.RESOLVED:
+                hit.status = Status.OPEN
+                decisions.append((hit, Action.FOUND_AGAIN))
+            elif hit.status == Status.DISMISSED and grew:
+                hit.status = Status.OPEN
+                decisions.append((hit, Action.REOPENED))
+            if differs or (decisions and decisions[-1][0] is hit):
+                for name, value in values.items():
+                    setattr(hit, name, value)
+                hit.last_found_at = now
+                changed.append(hit)
+            else:
+                seen.append(hit.pk)
+        for key in sorted(recomputed - result.keys):
+            hit = existing[key]
+            if hit.status != Status.RESOLVED:
+                hit.status = Status.RESOLVED
+                changed.append(hit)
+                decisions.append((hit, Action.RESOLVED))
+                result.resolved += 1
+        RedFlagHit.objects.bulk_create(new_hits, batch_size=500)
+        RedFlagHit.objects.bulk_update(
+            changed, [*FIELDS, "status", "last_found_at"], batch_size=500
+        )
+        for start in range(0, len(seen), 5000):
+            RedFlagHit.objects.filter(pk__in=seen[start : start + 5000]).update(last_found_at=now)
+        RedFlagDecision.objects.bulk_create(
+            [_decide(hit, action, now) for hit, action in decisions], batch_size=500
+        )
+    result.created = len(new_hits)
+    result.updated = len(changed) - result.resolved
+    result.reopened = sum(1 for _hit, action in decisions if action != Action.RESOLVED)
+    return result
