@@ -58,6 +58,17 @@ def _fresh_calendar():
     calendar_forget()
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language, as it would alone: requests made by an earlier
+    test in the same process leave theirs active in the thread."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def world(db) -> World:
     return World()
