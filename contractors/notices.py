@@ -18,6 +18,8 @@ from django.utils.translation import gettext as _
 
 from casework import outbox
 from casework.models import CaseEvent
+from casework.staff_notices import staff_notices_send
+from contractors import notice_kinds
 from contractors.models import WorkOrder
 
 log = logging.getLogger(__name__)
@@ -95,15 +97,30 @@ def _returned_reason(payload: dict) -> str:
     return event.reason if event is not None else ""
 
 
+def _portal_notices(order: WorkOrder, members: list, payload: dict, reason: str) -> None:
+    """The bell in the portal, for the company's people, beside the e-mail."""
+    notice = payload.get("notice") or "issued"
+    kind = notice_kinds.BY_NOTICE.get(notice, notice_kinds.ISSUED)
+    params = {"work_order": order.pk}
+    if kind == notice_kinds.RETURNED:
+        params["reason"] = reason
+    # One notice per order, and one more per return or escalation (their events).
+    about = f"{notice}:{payload['event']}" if payload.get("event") else notice
+    staff_notices_send(
+        members, kind=kind, case=order.case, key=f"work_order:{order.pk}:{about}", params=params
+    )
+
+
 @outbox.handler("contractor_work_order_notice", queue=outbox.QUEUE_NOTIFY)
 def contractor_work_order_notice(payload: dict) -> None:
     """The contractor's one notice about an order (and one more each time its repair is
     returned, or its step escalates for lateness), linking to the order in the portal:
     contractors work there, not in /staff/."""
     order = _order(payload)
+    reason = _returned_reason(payload) if payload.get("notice") == "returned" else ""
     with translation.override(settings.LANGUAGE_CODE):
         if payload.get("notice") == "returned":
-            text = returned_text(order, _returned_reason(payload))
+            text = returned_text(order, reason)
             subject = _("Work order #%(order)s returned for rework") % {"order": order.pk}
         elif payload.get("notice") == "overdue":
             text = overdue_text(order)
@@ -114,6 +131,7 @@ def contractor_work_order_notice(payload: dict) -> None:
     recipients = {order.contractor.email} if order.contractor.email else set()
     members = [m.user for m in order.contractor.members.select_related("user")]
     recipients |= {user.email for user in members if user.email}
+    _portal_notices(order, members, payload, reason)
     if recipients:
         send_mail(subject, text, settings.DEFAULT_FROM_EMAIL, sorted(recipients))
     for channel, sender in _senders.items():

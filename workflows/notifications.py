@@ -23,8 +23,9 @@ from viewflow.workflow import STATUS
 
 from casework import clock, deadlines, notices, outbox, roles
 from casework.models import Case, CaseEvent, Escalation, EscalationLevel
+from casework.staff_notices import staff_notices_send
 from contractors.selectors import current_work_order
-from workflows import queues
+from workflows import notice_kinds, queues
 from workflows.models import StaffPreference
 from workflows.recipients import Recipient, escalation_recipients, queue_members
 
@@ -91,8 +92,28 @@ def staff_task_created(payload: dict) -> None:
         # Contractors work in their portal: the work order's own notice (contractors.notices),
         # issued or returned, is the one they get, linking there.
         return
-    recipients = [Recipient(user.email, user.pk) for user in queue_members(task)]
+    members = queue_members(task)
+    _task_notices(task, members)
+    recipients = [Recipient(user.email, user.pk) for user in members]
     _mail_jobs("task_created", f"task{task.pk}", recipients, {"task": task.pk})
+
+
+def _task_notices(task, members: list) -> None:
+    """The bell beside the e-mail: a new task, or a case another department sent over."""
+    case = queues.task_case(task)
+    step = task.flow_task.name
+    kind, params = notice_kinds.TASK, {"task": task.pk, "step": step}
+    if step == "plan_repair":
+        # The task is still new, so the case's latest routing (or reopening) is what made it.
+        routed = (
+            CaseEvent.objects.filter(case=case, action__in=("assign", "reopen"))
+            .order_by("-seq")
+            .first()
+        )
+        if routed is not None and routed.payload.get("reroute"):
+            kind = notice_kinds.REDIRECTED
+            params = {**params, "event": routed.pk, "reason": routed.reason}
+    staff_notices_send(members, kind=kind, case=case, key=f"task:{task.pk}", params=params)
 
 
 # --- escalations -------------------------------------------------------------------------------
@@ -103,7 +124,9 @@ def staff_escalation(payload: dict) -> None:
     if payload.get("action") != "escalate":
         return
     event = CaseEvent.objects.select_related("case").get(pk=payload["event"])
-    case = Case.objects.select_related("district__akim", "department__head").get(pk=event.case_id)
+    case = Case.objects.select_related("district__akim", "department__head", "category").get(
+        pk=event.case_id
+    )
     level = event.payload["level"]
     task = queues.active_task_of(case)
     recipients = escalation_recipients(case, level, task)
@@ -112,6 +135,14 @@ def staff_escalation(payload: dict) -> None:
         return
     if not recipients:
         log.warning("escalation %s of %s (level %s) reaches nobody", event.pk, case, level)
+    told = User.objects.filter(pk__in=[r.user_id for r in recipients if r.user_id is not None])
+    staff_notices_send(
+        told,
+        kind=notice_kinds.ESCALATION,
+        case=case,
+        key=f"escalation:{event.pk}",
+        params={"level": int(level), "event": event.pk},
+    )
     _mail_jobs("escalation", f"event{event.pk}", recipients, {"event": event.pk})
 
 

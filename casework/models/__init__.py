@@ -12,6 +12,7 @@ from casework.models.org import (
     StaffProfile,
 )
 from casework.models.outbox import OutboxJob
+from casework.models.staff_notice import StaffNotice
 
 __all__ = [
     "Attachment",
@@ -30,6 +31,7 @@ __all__ = [
     "Official",
     "OutboxJob",
     "Region",
+    "StaffNotice",
     "StaffProfile",
     "TrackingSequence",
 ]
