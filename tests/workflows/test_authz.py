@@ -61,6 +61,9 @@ def all_urls(case, task, photo):
         "task": ("get", reverse("workflows:task", args=[task.pk])),
         "task-claim": ("post", reverse("workflows:task-claim", args=[task.pk])),
         "task-unassign": ("post", reverse("workflows:task-unassign", args=[task.pk])),
+        "notices": ("get", reverse("workflows:notices")),
+        "notices-read": ("post", reverse("workflows:notices-read")),
+        "notice": ("get", reverse("workflows:notice", args=[1])),
     }
 
 

@@ -178,7 +178,7 @@ def test_the_notices_page_lists_newest_first_with_the_bell_count(world, officer_
     html = page.content.decode()
     assert 'aria-label="Notices, 2 unread"' in html
     assert html.index(second.tracking_code) < html.index(first.tracking_code)
-    assert html.count('class="notice unread"') == 2
+    assert html.count('class="notice-item unread"') == 2
     assert 'id="notices-read-all"' in html
 
 
@@ -214,7 +214,7 @@ def test_mark_all_read_empties_the_bell(world, officer_client):
     assert StaffNotice.objects.filter(read_at__isnull=True).count() == 0
     assert 'aria-label="Хабарламалар, оқылмағаны жоқ"' in html
     assert "Барлық хабарлама оқылды деп белгіленді." in html
-    assert 'class="notice unread"' not in html
+    assert 'class="notice-item unread"' not in html
 
 
 def test_the_bell_costs_one_query_however_many_notices(world, officer_client):
