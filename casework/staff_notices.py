@@ -25,6 +25,8 @@ from casework.models import Case, StaffNotice
 from casework.selectors import cases_visible_to
 
 LIST_LIMIT = 100
+# The bell shows "99+" beyond this: nobody's page counts thousands of unread rows.
+COUNT_CAP = 100
 
 
 @dataclass(frozen=True)
@@ -131,10 +133,11 @@ def staff_notices_of(user) -> QuerySet[StaffNotice]:
 
 
 def staff_notices_unread(user) -> int:
-    """The bell's number: one query on the partial index of unread notices."""
+    """The bell's number (at most COUNT_CAP): one query on the partial index of unread notices."""
     if user is None or not getattr(user, "is_authenticated", False):
         return 0
-    return StaffNotice.objects.filter(recipient=user, read_at__isnull=True).count()
+    unread = StaffNotice.objects.filter(recipient=user, read_at__isnull=True)
+    return unread.order_by()[:COUNT_CAP].count()
 
 
 @dataclass(frozen=True)

@@ -238,3 +238,14 @@ def test_the_bell_costs_one_query_however_many_notices(world, officer_client):
     # Any other page: the bell is one count of the unread.
     bell = [sql for sql in page_queries("/staff/archive/") if "casework_staffnotice" in sql]
     assert len(bell) == 1 and "COUNT(" in bell[0].upper()
+
+
+def test_the_bell_stops_counting_at_99_plus(world, officer_client):
+    case = world.case()
+    StaffNotice.objects.bulk_create(
+        StaffNotice(recipient=world.officer, kind="task_new", case=case, key=f"k{n}")
+        for n in range(120)
+    )
+    html = officer_client.get("/staff/archive/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'aria-label="Notices, more than 99 unread"' in html
+    assert '<span class="count" aria-hidden="true">99+</span>' in html
