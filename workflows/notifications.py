@@ -92,9 +92,10 @@ def staff_task_created(payload: dict) -> None:
         # Contractors work in their portal: the work order's own notice (contractors.notices),
         # issued or returned, is the one they get, linking there.
         return
-    members = queue_members(task)
+    # The bell tells everyone in the queue; the e-mail goes to those with an address.
+    members = queue_members(task, with_email=False)
     _task_notices(task, members)
-    recipients = [Recipient(user.email, user.pk) for user in members]
+    recipients = [Recipient(user.email, user.pk) for user in members if user.email]
     _mail_jobs("task_created", f"task{task.pk}", recipients, {"task": task.pk})
 
 

@@ -23,22 +23,25 @@ class Recipient:
     user_id: int | None = None
 
 
-def _with_role(role: str) -> QuerySet:
-    return User.objects.filter(groups__name=role, is_active=True).exclude(email="").distinct()
+def _with_role(role: str, *, with_email: bool = True) -> QuerySet:
+    users = User.objects.filter(groups__name=role, is_active=True)
+    return (users.exclude(email="") if with_email else users).distinct()
 
 
-def queue_members(task) -> list:
-    """Everyone who may take `task` from its queue now."""
+def queue_members(task, *, with_email: bool = True) -> list:
+    """Everyone who may take `task` from its queue now (with an e-mail address, unless
+    `with_email` is False: the in-app notice needs none)."""
     role = task.owner_permission
     obj = task.owner_permission_obj
+    users = _with_role(role, with_email=with_email)
     if role == roles.CLERK and isinstance(obj, District):
-        candidates = _with_role(role).filter(staff_profile__district=obj)
+        candidates = users.filter(staff_profile__district=obj)
     elif role in (roles.OFFICER, roles.INSPECTOR) and isinstance(obj, Department):
-        candidates = _with_role(role).filter(staff_profile__department=obj)
+        candidates = users.filter(staff_profile__department=obj)
     elif role == roles.INVESTIGATOR and isinstance(obj, Region):
-        candidates = _with_role(role).filter(staff_profile__region=obj)
+        candidates = users.filter(staff_profile__region=obj)
     elif role == roles.CONTRACTOR and obj is not None:
-        candidates = _with_role(role).filter(contractor_membership__contractor_id=obj.pk)
+        candidates = users.filter(contractor_membership__contractor_id=obj.pk)
     else:
         return []
     return [user for user in candidates if in_queue(user, task) and may_act_on(user, task)]

@@ -47,10 +47,12 @@ def mailed_to(mailoutbox) -> set[str]:
 
 def test_a_new_task_tells_its_queue_once_and_nobody_else(world, mailoutbox):
     colleague = world.user("clerk", name="clerk_b", district=world.a1)
+    # A clerk with no e-mail address gets the notice in the application all the same.
+    world.user("clerk", name="clerk_c", district=world.a1)
     with_email(world.clerk, colleague, world.clerk_a2, world.officer)
     case = world.case()
     deliver_all()
-    assert told() == [("clerk", "task_new"), ("clerk_b", "task_new")]
+    assert told() == [("clerk", "task_new"), ("clerk_b", "task_new"), ("clerk_c", "task_new")]
     assert mailed_to(mailoutbox) == {"clerk@example.kz", "clerk_b@example.kz"}
     notice = StaffNotice.objects.get(recipient=world.clerk)
     task = active_task_of(case)
@@ -63,7 +65,8 @@ def test_a_new_task_tells_its_queue_once_and_nobody_else(world, mailoutbox):
         assert outbox.job_run(job.pk).startswith("already-")
     staff_task_created({"task": task.pk})
     staff_task_created({"task": task.pk})
-    assert StaffNotice.objects.count() == 2
+    assert StaffNotice.objects.count() == 3
+    assert len(mailoutbox) == 2
 
 
 def test_a_notice_reads_in_the_language_of_whoever_opens_it(world):
@@ -208,10 +211,12 @@ def test_nobody_opens_or_reads_another_persons_notice(world, officer_client):
 def test_mark_all_read_empties_the_bell(world, officer_client):
     two_tasks(world)
     assert officer_client.get("/staff/notices/read/").status_code == 405
-    assert StaffNotice.objects.filter(read_at__isnull=True).count() == 2
+    unread = StaffNotice.objects.filter(read_at__isnull=True)
+    assert unread.filter(recipient=world.officer).count() == 2
     response = officer_client.post("/staff/notices/read/", follow=True, HTTP_ACCEPT_LANGUAGE="kk")
     html = response.content.decode()
-    assert StaffNotice.objects.filter(read_at__isnull=True).count() == 0
+    assert unread.filter(recipient=world.officer).count() == 0
+    assert unread.filter(recipient=world.officer2).count() == 2  # theirs are theirs to read
     assert 'aria-label="Хабарламалар, оқылмағаны жоқ"' in html
     assert "Барлық хабарлама оқылды деп белгіленді." in html
     assert 'class="notice-item unread"' not in html
