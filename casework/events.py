@@ -53,6 +53,7 @@ KINDS: dict[str, EventKind] = {
         EventKind("escalate", _("Escalated")),
         EventKind("complainant_revealed", _("Complainant's contact data revealed")),
         EventKind("photo_original_opened", _("Original photo opened")),
+        EventKind("comment", _("Staff comment")),
         EventKind("work_order_acknowledged", _("Contractor acknowledged the work order")),
         EventKind("work_order_acknowledgement_overdue", _("Work order not acknowledged in time")),
         # Recorded by oversight: the acceptance act's hash in the case's audit chain.

@@ -27,16 +27,17 @@ def case_allowed_transitions(case: Case, user) -> list[str]:
     return list(dict.fromkeys(names))
 
 
-# Events about the complainant's personal data: who revealed it, why, and which fields exist.
-COMPLAINANT_EVENT_ACTIONS = ("complainant_revealed",)
+# Events a contractor never sees: who revealed the complainant's data, why, and which fields
+# exist; and the staff's own comments.
+STAFF_ONLY_EVENT_ACTIONS = ("complainant_revealed", "comment")
 
 
 def case_events(case: Case, user=None) -> QuerySet[CaseEvent]:
     """The case's history. Given a `user` who may not see the complainant (a contractor), the
-    events about the complainant's data are left out."""
+    events about the complainant's data and the staff's comments are left out."""
     events = CaseEvent.objects.filter(case=case).select_related("actor").order_by("seq")
     if user is not None and not may_see_complainant(user):
-        events = events.exclude(action__in=COMPLAINANT_EVENT_ACTIONS)
+        events = events.exclude(action__in=STAFF_ONLY_EVENT_ACTIONS)
     return events
 
 

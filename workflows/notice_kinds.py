@@ -14,6 +14,7 @@ from workflows.flows import CaseFlow
 TASK = "task_new"
 REDIRECTED = "case_redirected"
 ESCALATION = "escalation"
+MENTION = "mention"
 
 
 def _step_title(step: str) -> str:
@@ -55,6 +56,19 @@ def _escalation_text(notice: StaffNotice) -> str:
     }
 
 
+def _mention_text(notice: StaffNotice) -> str:
+    return _("%(name)s mentioned you on case %(code)s (%(category)s)") % {
+        "name": notice.params.get("author", ""),
+        "code": notice.case.tracking_code,
+        "category": notice.case.category.name,
+    }
+
+
+def _comment_link(notice: StaffNotice) -> str:
+    return reverse("workflows:case", args=[notice.case_id]) + f"#event-{notice.params['event']}"
+
+
 notice_kind_register(TASK, text=_task_text, link=_task_link)
 notice_kind_register(REDIRECTED, text=_redirected_text, link=_task_link)
 notice_kind_register(ESCALATION, text=_escalation_text, link=_case_link)
+notice_kind_register(MENTION, text=_mention_text, link=_comment_link)

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from viewflow.workflow import STATUS
 
 from casework import clock, deadlines, notices, outbox, roles
+from casework.comments import COMMENT_TOPIC
 from casework.models import Case, CaseEvent, Escalation, EscalationLevel
 from casework.staff_notices import staff_notices_send
 from contractors.selectors import current_work_order
@@ -160,6 +161,30 @@ def _contractor_reminder(case: Case, event: CaseEvent) -> None:
     )
 
 
+# --- mentions in staff comments -----------------------------------------------------------------
+
+
+@outbox.handler("staff_mention", topics=(COMMENT_TOPIC,))
+def staff_mention(payload: dict) -> None:
+    """Those a comment mentions: a notice in the bell and an e-mail. Checked again here, since
+    someone may have left the case's scope between the comment and this job."""
+    event = CaseEvent.objects.select_related("actor").get(pk=payload["event"])
+    case = Case.objects.select_related("category").get(pk=event.case_id)
+    mentioned = list(User.objects.filter(pk__in=event.payload.get("mentions", []), is_active=True))
+    author = (event.actor.get_full_name() or event.actor.username) if event.actor else ""
+    told = set(
+        staff_notices_send(
+            mentioned,
+            kind=notice_kinds.MENTION,
+            case=case,
+            key=f"mention:{event.pk}",
+            params={"event": event.pk, "author": author},
+        )
+    )
+    recipients = [Recipient(u.email, u.pk) for u in mentioned if u.pk in told and u.email]
+    _mail_jobs("mention", f"event{event.pk}", recipients, {"event": event.pk})
+
+
 # --- the citizen -------------------------------------------------------------------------------
 
 
@@ -247,6 +272,20 @@ def _render_escalation(payload: dict) -> tuple[str, dict] | None:
     }
 
 
+def _render_mention(payload: dict) -> tuple[str, dict] | None:
+    event = CaseEvent.objects.select_related("actor").filter(pk=payload["event"]).first()
+    if event is None:
+        return None
+    case = Case.objects.select_related("district", "category").get(pk=event.case_id)
+    author = (event.actor.get_full_name() or event.actor.username) if event.actor else ""
+    subject = _("%(name)s mentioned you on case %(code)s") % {
+        "name": author,
+        "code": case.tracking_code,
+    }
+    url = f"{case_url(case.pk)}#event-{event.pk}"
+    return subject, {"case": case, "author": author, "comment": event.reason, "url": url}
+
+
 def _render_digest(payload: dict) -> tuple[str, dict] | None:
     user = User.objects.filter(pk=payload["user"], is_active=True).first()
     if user is None:
@@ -274,6 +313,7 @@ _RENDERERS = {
     "task_created": _render_task_created,
     "escalation": _render_escalation,
     "digest": _render_digest,
+    "mention": _render_mention,
 }
 
 

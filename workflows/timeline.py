@@ -46,7 +46,9 @@ DIFF_FIELDS = {
     "closed_at": _("Closed"),
 }
 # Actions that save the case with a history row (a reveal only appends its event).
-WITHOUT_HISTORY = frozenset({"complainant_revealed"})
+WITHOUT_HISTORY = frozenset({"complainant_revealed", "comment"})
+# Events a contractor looking at the case does not see.
+STAFF_ONLY = frozenset({"complainant_revealed", "comment"})
 
 
 @dataclass
@@ -68,6 +70,7 @@ class Entry:
     action: str = ""
     from_state: str = ""
     to_state: str = ""
+    event_id: int | None = None
 
 
 class _Names:
@@ -193,7 +196,7 @@ def case_timeline(case: Case, viewer) -> list[Entry]:
                     changes = record_changes
                     pending = pending[index + 1 :]
                     break
-        if contractor_view and event.action == "complainant_revealed":
+        if contractor_view and event.action in STAFF_ONLY:
             continue
         entries.append(
             Entry(
@@ -207,6 +210,7 @@ def case_timeline(case: Case, viewer) -> list[Entry]:
                 action=event.action,
                 from_state=event.from_state,
                 to_state=event.to_state,
+                event_id=event.pk,
             )
         )
     for orphan, orphan_changes in pending:

@@ -28,6 +28,7 @@ urlpatterns = [
         name="attachment-thumb",
     ),
     path("cases/<int:pk>/complainant/", cases.complainant_reveal, name="case-reveal"),
+    path("cases/<int:pk>/comment/", cases.case_comment, name="case-comment"),
     path("notices/", notices.notices, name="notices"),
     path("notices/read/", notices.notices_read, name="notices-read"),
     path("notices/<int:pk>/", notices.notice_open, name="notice"),

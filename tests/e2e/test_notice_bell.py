@@ -84,3 +84,28 @@ def test_a_contractor_sees_the_returned_repair_on_the_portals_bell(
     returned.click()
     page.wait_for_url(f"**/contractor/orders/{order.pk}/")
     assert page.locator("#notice-bell").get_attribute("aria-label") == "Notices, 1 unread"
+
+
+def test_a_mention_in_a_comment_rings_the_colleagues_bell_and_leads_to_the_comment(
+    live_server, new_page, screenshots, world
+):
+    case = world.advance(world.case(title="Яма у рынка"), "assigned")
+    StaffNotice.objects.all().delete()
+    page = login(new_page, live_server.url, "officer", locale="en-US")
+    page.goto(f"{live_server.url}/staff/cases/{case.pk}/")
+    page.get_by_label("Comment for colleagues").fill("@officer2 the contractor wants the plan")
+    page.get_by_role("button", name="Add comment").click()
+    page.wait_for_url(re.compile(rf".*/staff/cases/{case.pk}/#event-\d+$"))
+    assert page.locator("li.action-comment").inner_text().count("the contractor wants") == 1
+    screenshots(page, "comment-added")
+
+    colleague = login(new_page, live_server.url, "officer2", locale="en-US")
+    bell = colleague.get_by_role("link", name="Notices, 1 unread")
+    bell.click()
+    colleague.wait_for_url("**/staff/notices/")
+    notice = colleague.locator("#notices li.notice-item.unread a")
+    assert f"officer mentioned you on case {case.tracking_code}" in notice.inner_text()
+    notice.click()
+    colleague.wait_for_url(re.compile(rf".*/staff/cases/{case.pk}/#event-\d+$"))
+    assert colleague.locator("li.action-comment:target").count() == 1
+    screenshots(colleague, "mention-opened")

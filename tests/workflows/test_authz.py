@@ -58,6 +58,7 @@ def all_urls(case, task, photo):
         "cases-filter-save": ("post", reverse("workflows:cases-filter-save")),
         "cases-filter-delete": ("post", reverse("workflows:cases-filter-delete", args=[1])),
         "case-reveal": ("post", reverse("workflows:case-reveal", args=[case.pk])),
+        "case-comment": ("post", reverse("workflows:case-comment", args=[case.pk])),
         "task": ("get", reverse("workflows:task", args=[task.pk])),
         "task-claim": ("post", reverse("workflows:task-claim", args=[task.pk])),
         "task-unassign": ("post", reverse("workflows:task-unassign", args=[task.pk])),

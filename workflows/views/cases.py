@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from viewflow.workflow import STATUS
 from viewflow.workflow.models import Task
 
-from casework import roles, services
+from casework import comments, roles, services
 from casework.duplicates import case_duplicates_visible_to
 from casework.media import file_response
 from casework.models import Attachment, Escalation
@@ -59,6 +60,11 @@ def case_page(request, pk: int):
     case = visible_case(user, pk)
     if case is None:
         return refuse(request, 404, _("No such case, or it is not yours to see."))
+    return _case_page(request, case)
+
+
+def _case_page(request, case, *, comment_text: str = "", comment_error: str = "", status=200):
+    user = request.user
     task = queues.active_task_of(case)
     attachments = list(case.attachments.order_by("uploaded_at", "id"))
     show_complainant = may_see_complainant(user)
@@ -98,7 +104,11 @@ def case_page(request, pk: int):
             "evidence_flags": None if is_contractor else case_evidence_flags(case),
             "may_dossier": may_request_dossier(user),
             "may_open_files": may_open_pages(user),
+            "may_comment": comments.commenting_role(user, case) is not None,
+            "comment_text": comment_text,
+            "comment_error": comment_error,
         },
+        status=status,
     )
 
 
@@ -148,3 +158,26 @@ def complainant_reveal(request, pk: int):
         "workflows/complainant.html",
         {"case": case, "contact": contact, "nav": "cases", "counts": counts(request.user)},
     )
+
+
+@staff_required
+@post_only
+@never_cache
+def case_comment(request, pk: int):
+    case = visible_case(request.user, pk)
+    if case is None:
+        return refuse(request, 404, _("No such case, or it is not yours to see."))
+    try:
+        event = comments.case_comment(case, actor=request.user, text=request.POST.get("text"))
+    except PermissionDenied as error:
+        return refuse(request, 403, str(error))
+    except ValidationError as error:
+        # The page again, with what was typed and why it was refused: nothing is lost.
+        return _case_page(
+            request,
+            case,
+            comment_text=request.POST.get("text", ""),
+            comment_error=" ".join(error.messages),
+            status=400,
+        )
+    return redirect(f"{reverse('workflows:case', args=[case.pk])}#event-{event.pk}")
