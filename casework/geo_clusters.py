@@ -85,7 +85,8 @@ def _bbox_parse(text: str) -> BBox:
 
 
 def _zoom_parse(text: str) -> int:
-    if not text.strip().isdigit() or not MIN_ZOOM <= int(text) <= MAX_ZOOM:
+    text = text.strip()
+    if not (text.isascii() and text.isdigit()) or not MIN_ZOOM <= int(text) <= MAX_ZOOM:
         raise MapQueryError(
             {
                 "zoom": str(
@@ -100,21 +101,18 @@ def _zoom_parse(text: str) -> int:
 def map_view_parse(bbox: str | None, zoom: str | None) -> MapView:
     """The view asked for in a request's `bbox` and `zoom`; MapQueryError names each bad one."""
     errors: dict[str, str] = {}
-    parsed_bbox = parsed_zoom = None
+    parsed: dict[str, object] = {}
     for name, text, parse in (("bbox", bbox, _bbox_parse), ("zoom", zoom, _zoom_parse)):
         if not text:
             errors[name] = str(_("This parameter is required."))
             continue
         try:
-            if name == "bbox":
-                parsed_bbox = parse(text)
-            else:
-                parsed_zoom = parse(text)
+            parsed[name] = parse(text)
         except MapQueryError as error:
             errors.update(error.errors)
     if errors:
         raise MapQueryError(errors)
-    return MapView(parsed_bbox, parsed_zoom)
+    return MapView(parsed["bbox"], parsed["zoom"])
 
 
 # --- the grid (pure arithmetic; the SQL below computes the very same) ----------------------------
@@ -183,7 +181,6 @@ def _point(lon: float, lat: float) -> dict:
 def _case_feature(case: Case, describe: Callable[[Case], dict]) -> dict:
     return {
         "type": "Feature",
-        "id": case.pk,
         "geometry": _point(float(case.longitude), float(case.latitude)),
         "properties": {"kind": "case", "count": 1, "state": case.state, **describe(case)},
     }
