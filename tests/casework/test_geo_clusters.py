@@ -204,3 +204,13 @@ def test_it_runs_on_postgresql(world, requires_postgres):
     scatter(world, [(57.167, 50.2839), (57.1671, 50.2839), (71.37, 42.9)])
     out = geo_clusters.cluster_collection(Case.objects.all(), MapView(KAZAKHSTAN, 5), describe)
     assert sorted(f["properties"]["count"] for f in out["features"]) == [1, 2]
+
+
+def test_a_street_view_reads_the_place_index(world, requires_postgres):
+    scatter(world, [(57.16 + n * 0.001, 50.28) for n in range(50)])
+    street = geo_clusters.cases_in_bbox(Case.objects.all(), BBox(57.15, 50.25, 57.156, 50.254))
+    with connection.cursor() as cursor:
+        # Left with bitmap scans only, which need an index condition: the box's own.
+        cursor.execute("SET LOCAL enable_seqscan = off; SET LOCAL enable_indexscan = off")
+    plan = street.explain()
+    assert "case_place" in plan, plan
