@@ -1,6 +1,6 @@
 from django.urls import path
 
-from workflows.views import case_list, cases, lists, notices, tasks
+from workflows.views import case_list, case_map, cases, lists, notices, tasks
 
 app_name = "workflows"
 urlpatterns = [
@@ -11,6 +11,8 @@ urlpatterns = [
     path("queue/claim/", tasks.bulk_claim, name="queue-claim"),
     path("archive/", lists.archive, name="archive"),
     path("cases/", case_list.case_list, name="cases"),
+    path("map/", case_map.case_map, name="case-map"),
+    path("map/data/", case_map.case_map_data, name="case-map-data"),
     path("cases/export.csv", case_list.case_export, name="cases-export"),
     path("cases/bulk/", case_list.cases_bulk, name="cases-bulk"),
     path("cases/filters/", case_list.saved_filter_create, name="cases-filter-save"),

@@ -205,6 +205,9 @@ class Case(ConcurrentTransitionMixin, models.Model):
             models.Index(fields=["state", "due_at"], name="case_state_due"),
             models.Index(fields=["state", "stage_due_at"], name="case_state_stage_due"),
             models.Index(fields=["received_at"], name="case_received"),
+            # The map's bounding box (casework/geo_clusters.py): a street's cases without
+            # reading the region's.
+            models.Index(fields=["longitude", "latitude"], name="case_place"),
         ]
         permissions = [("reveal_complainant", "Can reveal complainant contact data")]
 

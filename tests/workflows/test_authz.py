@@ -54,6 +54,8 @@ def all_urls(case, task, photo):
             reverse("workflows:attachment-thumb", args=[case.pk, photo.pk]),
         ),
         "cases-export": ("get", reverse("workflows:cases-export")),
+        "case-map": ("get", reverse("workflows:case-map")),
+        "case-map-data": ("get", reverse("workflows:case-map-data") + "?bbox=0,0,1,1&zoom=3"),
         "cases-bulk": ("post", reverse("workflows:cases-bulk")),
         "cases-filter-save": ("post", reverse("workflows:cases-filter-save")),
         "cases-filter-delete": ("post", reverse("workflows:cases-filter-delete", args=[1])),
