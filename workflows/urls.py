@@ -1,6 +1,6 @@
 from django.urls import path
 
-from workflows.views import case_list, cases, lists, tasks
+from workflows.views import case_list, cases, dashboard, lists, tasks
 
 app_name = "workflows"
 urlpatterns = [
@@ -28,6 +28,8 @@ urlpatterns = [
         name="attachment-thumb",
     ),
     path("cases/<int:pk>/complainant/", cases.complainant_reveal, name="case-reveal"),
+    path("dashboard/", dashboard.dashboard, name="dashboard"),
+    path("escalations/", dashboard.escalations, name="escalations"),
     path("tasks/<int:pk>/", tasks.task_page, name="task"),
     path("tasks/<int:pk>/claim/", tasks.task_claim, name="task-claim"),
     path("tasks/<int:pk>/unassign/", tasks.task_unassign, name="task-unassign"),
