@@ -20,10 +20,12 @@ from casework.states import CaseState
 from contractors.selectors import late_contractors
 
 # The geometry of a chart, in SVG user units (the SVG scales to the width it is given).
-WIDTH = 640
-LABEL_W = 150
-VALUE_W = 56
-BAR_H = 18
+# Narrow on purpose: scaled to a phone's width its 14-unit text stays readable.
+WIDTH = 360
+LABEL_W = 120
+VALUE_W = 40
+LABEL_LINE = 20  # a label above its bars (long names: stages, contractors)
+BAR_H = 20
 GAP = 10
 TOP = 8
 # Series colours, with enough contrast against white for WCAG AA (3:1 for graphics).
@@ -68,6 +70,7 @@ class Chart:
     height: float = 0
     legend: list[tuple[str, str]] = field(default_factory=list)
     value_w: int = VALUE_W  # room right of the longest bar for its label
+    label_above: bool = False  # the row's label on a line of its own, above its bars
 
     @property
     def empty(self) -> bool:
@@ -76,20 +79,22 @@ class Chart:
 
 def _lay_out(chart: Chart) -> Chart:
     per_row = max((len(row.bars) for row in chart.rows), default=1)
-    row_h = per_row * BAR_H + GAP
+    above = LABEL_LINE if chart.label_above else 0
+    row_h = above + per_row * BAR_H + GAP
+    left = 4 if chart.label_above else LABEL_W
     chart.peak = max([bar.value for row in chart.rows for bar in row.bars] + [1])
-    span = WIDTH - LABEL_W - chart.value_w
+    span = WIDTH - left - chart.value_w
     for i, row in enumerate(chart.rows):
         top = TOP + i * row_h
-        row.y = top + per_row * BAR_H / 2 + 5
+        row.y = top + 15 if chart.label_above else top + per_row * BAR_H / 2 + 5
         for j, bar in enumerate(row.bars):
-            bar.x = LABEL_W
-            bar.y = top + j * BAR_H + 2
+            bar.x = left
+            bar.y = top + above + j * BAR_H + 2
             bar.w = max(round(span * bar.value / chart.peak, 1), 2)  # a zero still shows
             bar.colour = COLOURS[bar.series % len(COLOURS)]
             bar.name = chart.series[bar.series]
             bar.text_x = bar.x + bar.w + 6
-            bar.text_y = bar.y + 12
+            bar.text_y = bar.y + 13
     chart.height = TOP + len(chart.rows) * row_h
     chart.legend = [(name, COLOURS[i % len(COLOURS)]) for i, name in enumerate(chart.series)]
     return chart
@@ -179,7 +184,8 @@ def _stage_chart(month: figures.Month, stages: list[figures.StageTimeliness]) ->
             ),
             series=[_("Late")],
             rows=rows,
-            value_w=190,
+            value_w=150,
+            label_above=True,
         )
     )
     return chart
@@ -206,6 +212,7 @@ def _contractor_chart(month: figures.Month, late: list) -> Chart:
                 )
                 for row in late
             ],
+            label_above=True,
         )
     )
 
