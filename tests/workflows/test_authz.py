@@ -61,6 +61,8 @@ def all_urls(case, task, photo):
         "task": ("get", reverse("workflows:task", args=[task.pk])),
         "task-claim": ("post", reverse("workflows:task-claim", args=[task.pk])),
         "task-unassign": ("post", reverse("workflows:task-unassign", args=[task.pk])),
+        "dashboard": ("get", reverse("workflows:dashboard")),
+        "escalations": ("get", reverse("workflows:escalations")),
     }
 
 
