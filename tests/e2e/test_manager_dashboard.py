@@ -36,9 +36,11 @@ def test_a_manager_reads_the_dashboard_and_opens_the_counted_cases(
     assert page.locator("svg.bar-chart").count() == 5
     assert page.locator("#chart-contractors .empty").is_visible()
     assert page.locator("h1").inner_text() == "Шолу"
-    # Each chart is an image named by its title, for a screen reader.
+    # Each chart is a group named by its title, each bar a link named by its month and value
+    # (a group, not an image: an image's links would be hidden from a screen reader).
     title = page.locator("#chart-received svg title").first.text_content()
-    assert title and page.get_by_role("img", name=title).count() == 1
+    assert title and page.get_by_role("group", name=title).count() == 1
+    assert page.locator("#chart-received svg").get_by_role("link").count() == 13
     screenshots(page, "dashboard")
 
     # The newest month comes first; its bar carries the count and links to the list.

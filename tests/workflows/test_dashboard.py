@@ -288,6 +288,11 @@ def test_only_managers_open_the_dashboard_and_escalations(world, client, name, s
     assert (f'href="{DASHBOARD}"' in menu) == (status == 200)
 
 
+def test_a_manager_lands_on_the_dashboard(world, client):
+    client.force_login(world.manager)
+    assert client.get("/staff/")["Location"] == DASHBOARD
+
+
 def test_anonymous_visitors_are_sent_to_log_in(client):
     response = client.get(DASHBOARD)
     assert response.status_code == 302 and "login" in response["Location"]
