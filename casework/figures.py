@@ -2,9 +2,10 @@
 the cases each figure counts.
 
 Every figure is defined once here as a filter on cases (`*_q`) for one month, and counted for
-thirteen months in one aggregate query; the staff case list applies the very same filters, so a
-figure and the list it links to always agree. Months are calendar months in local time
-(`deadlines.local_zone`); the running month ends now.
+thirteen months in a few aggregate queries (grouped by local month where that is the same
+thing); the staff case list applies the very same filters, so a figure and the list it links to
+agree (tests/workflows/test_dashboard.py follows every link). Months are calendar months in
+local time (`deadlines.local_zone`); the running month ends now.
 
 What counts, for a month [start, end):
 - received: cases received in it;
@@ -33,7 +34,7 @@ from django.db.models import (
     Subquery,
 )
 from django.db.models.fields.json import KeyTextTransform
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, TruncMonth
 
 from casework import clock
 from casework.deadlines import local_zone
@@ -192,40 +193,53 @@ class MonthFigures:
     escalated: dict[int, int]  # level -> cases
 
 
+def _per_month(cases: QuerySet[Case], field: str, months: list[Month]) -> dict[dt.date, int]:
+    """Cases by the local month of `field`, within the months shown."""
+    rows = (
+        cases.filter(**{f"{field}__gte": months[0].start, f"{field}__lt": months[-1].end})
+        .annotate(month=TruncMonth(field, tzinfo=local_zone()))
+        .values("month")
+        .annotate(n=Count("pk"))
+    )
+    return {_as_date(row["month"]): row["n"] for row in rows}
+
+
+def _as_date(value) -> dt.date:
+    return value.astimezone(local_zone()).date() if isinstance(value, dt.datetime) else value
+
+
 def month_figures(cases: QuerySet[Case], months: list[Month]) -> list[MonthFigures]:
     """Received, closed, overdue and escalated cases (of `cases`, the reader's scope) for each
-    month: two queries whatever the number of cases."""
-    aggregates = {}
-    for i, month in enumerate(months):
-        aggregates[f"received_{i}"] = Count("pk", filter=received_q(month))
-        aggregates[f"closed_{i}"] = Count("pk", filter=closed_q(month))
-        aggregates[f"overdue_{i}"] = Count("pk", filter=overdue_q(month))
-    totals = cases.order_by().aggregate(**aggregates)
-    escalated: dict[tuple[int, int], int] = {}
+    month: four queries whatever the number of cases. Received and closed are grouped by local
+    month (the same bounds as `received_q`, `closed_q`); overdue is counted at each month's end
+    among the cases that can be overdue at any of them (open now, or closed after the first)."""
+    cases = cases.order_by()
+    received = _per_month(cases, "received_at", months)
+    closed = _per_month(cases, "closed_at", months)
+    candidates = cases.filter(due_at__lt=months[-1].end).filter(
+        Q(closed_at__isnull=True, state__in=OPEN_STATES) | Q(closed_at__gte=months[0].end)
+    )
+    overdue = candidates.aggregate(
+        **{f"overdue_{i}": Count("pk", filter=overdue_q(month)) for i, month in enumerate(months)}
+    )
     fired = Escalation.objects.filter(
-        case__in=cases.order_by().values("pk"),
+        case__in=cases.values("pk"),
         fired_at__gte=months[0].start,
         fired_at__lt=months[-1].end,
     )
-    per_level = {}
-    for i, month in enumerate(months):
-        for level in LEVELS:
-            per_level[f"l{level}_{i}"] = Count(
-                "case_id",
-                distinct=True,
-                filter=Q(level=level, fired_at__gte=month.start, fired_at__lt=month.end),
-            )
-    counted = fired.aggregate(**per_level) if months else {}
-    for i, _month in enumerate(months):
-        for level in LEVELS:
-            escalated[(i, level)] = counted[f"l{level}_{i}"] or 0
+    escalated = {
+        (_as_date(row["month"]), row["level"]): row["n"]
+        for row in fired.annotate(month=TruncMonth("fired_at", tzinfo=local_zone()))
+        .values("month", "level")
+        .annotate(n=Count("case_id", distinct=True))
+    }
     return [
         MonthFigures(
             month=month,
-            received=totals[f"received_{i}"],
-            closed=totals[f"closed_{i}"],
-            overdue=totals[f"overdue_{i}"],
-            escalated={level: escalated[(i, level)] for level in LEVELS},
+            received=received.get(month.first, 0),
+            closed=closed.get(month.first, 0),
+            overdue=overdue[f"overdue_{i}"],
+            escalated={level: escalated.get((month.first, level), 0) for level in LEVELS},
         )
         for i, month in enumerate(months)
     ]

@@ -227,7 +227,7 @@ class Dashboard:
 
 
 def dashboard_build(cases: QuerySet[Case], focus: figures.Month | None = None) -> Dashboard:
-    """Every figure for `cases` (the reader's scope): four queries whatever the data."""
+    """Every figure for `cases` (the reader's scope): six queries whatever the data."""
     months = figures.recent_months()
     focus = focus or months[-1]
     counted = figures.month_figures(cases, months)
