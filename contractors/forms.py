@@ -7,7 +7,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from casework import deadlines
+from casework import clock, deadlines
 from casework.models import District
 
 
@@ -46,8 +46,16 @@ def month_bounds(day: dt.date) -> tuple[dt.date, dt.date]:
     return first, first + relativedelta(months=1) - dt.timedelta(days=1)
 
 
+def last_full_month() -> tuple[dt.date, dt.date]:
+    """The first and last day of the last month that has ended (local time): on the 1st of a
+    month that is the month before, not the new month one day old."""
+    today = timezone.localtime(clock.now()).date()
+    return month_bounds(today.replace(day=1) - dt.timedelta(days=1))
+
+
 class PeriodForm(forms.Form):
-    """A period of whole days (both ends included) and, for staff, a district."""
+    """A period of whole days (both ends included) and, for staff, a district; by default the
+    last full month."""
 
     start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
     end = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
@@ -56,8 +64,7 @@ class PeriodForm(forms.Form):
     )
 
     def __init__(self, data=None, *, districts=None, **kwargs):
-        today = timezone.localdate()
-        first, last = month_bounds(today)
+        first, last = last_full_month()
         values = {"start": first.isoformat(), "end": last.isoformat()}
         if data:
             values.update({k: v for k, v in data.items() if k in ("start", "end", "district")})

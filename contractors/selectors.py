@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -253,3 +253,52 @@ def open_sites(orders: QuerySet[WorkOrder]) -> list[dict]:
             }
         )
     return points
+
+
+# --- late work orders, for the managers' dashboard -------------------------------------------
+
+# As the scorecards count them (contractors.scorecards): reported or accepted after the due
+# moment, or still out with the due moment past.
+_REPORTED = (WorkOrder.Status.REPORTED, WorkOrder.Status.ACCEPTED)
+_STILL_OUT = (WorkOrder.Status.ISSUED, WorkOrder.Status.ACKNOWLEDGED, WorkOrder.Status.RETURNED)
+
+
+def late_orders_due_in(start: dt.datetime, end: dt.datetime) -> QuerySet[WorkOrder]:
+    """Work orders due in [start, end) (`end` no later than now) and not done by their due
+    moment; superseded ones count for no one."""
+    return WorkOrder.objects.filter(due_at__gte=start, due_at__lt=end).filter(
+        Q(status__in=_REPORTED, completed_at__gt=F("due_at")) | Q(status__in=_STILL_OUT)
+    )
+
+
+def late_orders_q(start: dt.datetime, end: dt.datetime, contractor_id: int | None = None) -> Q:
+    """A filter on cases: those with such a late order (of that contractor)."""
+    orders = late_orders_due_in(start, end).filter(case_id=OuterRef("pk"))
+    if contractor_id is not None:
+        orders = orders.filter(contractor_id=contractor_id)
+    return Q(Exists(orders))
+
+
+@dataclass(frozen=True)
+class LateContractor:
+    contractor_id: int
+    legal_name: str
+    late_cases: int
+
+
+def late_contractors(
+    cases: QuerySet[Case], start: dt.datetime, end: dt.datetime, *, limit: int = 5
+) -> list[LateContractor]:
+    """The contractors with the most cases (of `cases`) whose order was due in [start, end) and
+    late, most first: one query."""
+    rows = (
+        late_orders_due_in(start, end)
+        .filter(case__in=cases.order_by().values("pk"))
+        .values("contractor_id", "contractor__legal_name")
+        .annotate(n=Count("case_id", distinct=True))
+        .order_by("-n", "contractor__legal_name", "contractor_id")[:limit]
+    )
+    return [
+        LateContractor(row["contractor_id"], row["contractor__legal_name"], row["n"])
+        for row in rows
+    ]

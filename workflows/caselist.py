@@ -13,11 +13,13 @@ from dataclasses import dataclass
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
-from casework import clock, roles
+from casework import clock, figures, roles
 from casework.models import Attachment, Case, Department, District, Escalation, EscalationLevel
 from casework.selectors import cases_visible_to
 from casework.states import CLOSED_STATES, OPEN_STATES
 from casework.tracking import tracking_code_normal
+from contractors.models import WorkOrder
+from contractors.selectors import late_orders_q
 
 PAGE_SIZE = 50
 COUNT_CAP = 1000
@@ -106,7 +108,55 @@ def case_queryset(user, filters: dict) -> QuerySet[Case]:
                 )
             )
         )
+    cases = _drilled(cases, filters)
     return _sorted(cases, filters.get("sort") or "")
+
+
+# The dashboard's figures (casework.figures), each a filter of its own; a month is a
+# `figures.Month`.
+MONTH_FILTERS = {
+    "received": figures.received_q,
+    "closed": figures.closed_q,
+    "overdue_at": figures.overdue_q,
+}
+DRILL_DOWN_FIELDS = (
+    *MONTH_FILTERS,
+    "escalated",
+    "level",
+    "late_stage_in",
+    "stage",
+    "late_orders_in",
+    "contractor",
+)
+
+
+def _drilled(cases: QuerySet[Case], filters: dict) -> QuerySet[Case]:
+    for name, condition in MONTH_FILTERS.items():
+        if filters.get(name):
+            cases = cases.filter(condition(filters[name]))
+    level = filters.get("level")
+    if filters.get("escalated"):
+        cases = cases.filter(figures.escalated_q(filters["escalated"], level))
+    elif level:
+        cases = cases.filter(
+            Exists(
+                Escalation.objects.filter(case=OuterRef("pk"), level=level, fired_at__isnull=False)
+            )
+        )
+    if filters.get("late_stage_in"):
+        cases = cases.filter(
+            figures.late_stage_q(filters["late_stage_in"], filters.get("stage") or None)
+        )
+    if filters.get("late_orders_in"):
+        month = filters["late_orders_in"]
+        cases = cases.filter(late_orders_q(month.start, month.end, filters.get("contractor")))
+    elif filters.get("contractor"):
+        cases = cases.filter(
+            Exists(
+                WorkOrder.objects.filter(case=OuterRef("pk"), contractor_id=filters["contractor"])
+            )
+        )
+    return cases
 
 
 def case_list(user, filters: dict) -> CasePage:

@@ -10,7 +10,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from casework import clock, deadlines
+from casework import clock, deadlines, figures
 from casework.models import Case, Category, Department, District
 from casework.selectors import cases_visible_to
 from casework.services import REASON_MAX, REOPEN_KINDS
@@ -255,6 +255,27 @@ class RevealForm(forms.Form):
     )
 
 
+class MonthField(forms.CharField):
+    """A month as YYYY-MM (not in the future), cleaned to a `casework.figures.Month`."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("max_length", 7)
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        text = super().clean(value)
+        if not text:
+            return None
+        month = figures.month_parse(text)
+        if month is None:
+            raise forms.ValidationError(
+                _("Give a month as YYYY-MM, not in the future (got “%(text)s”)."),
+                params={"text": text},
+            )
+        return month
+
+
 class CaseFilterForm(forms.Form):
     """The filters of the case list. Unknown values are errors, not silently ignored; a district
     or department outside the user's scope is not offered, and one forced into the address is
@@ -280,6 +301,27 @@ class CaseFilterForm(forms.Form):
         label=_("Department"), queryset=Department.objects.none(), required=False
     )
     flagged = forms.BooleanField(label=_("Flagged for investigators"), required=False)
+    # The dashboard's drill-downs (casework.figures): each shows exactly the cases a figure
+    # counts. Months as YYYY-MM.
+    received = MonthField(label=_("Received in"))
+    closed = MonthField(label=_("Closed in"))
+    overdue_at = MonthField(label=_("Overdue at the end of"))
+    escalated = MonthField(label=_("Escalated in"))
+    level = forms.TypedChoiceField(
+        label=_("Escalation level"),
+        choices=[("", "")] + [(str(v), str(v)) for v in figures.LEVELS],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+    late_stage_in = MonthField(label=_("Stage finished late in"))
+    stage = forms.ChoiceField(
+        label=_("Stage"),
+        choices=[("", "")] + [(s, CaseState(s).label) for s in figures.STAGES],
+        required=False,
+    )
+    late_orders_in = MonthField(label=_("Work order late in"))
+    contractor = forms.IntegerField(label=_("Contractor"), min_value=1, required=False)
     sort = forms.ChoiceField(
         label=_("Sort"), choices=[(key, key) for key in caselist.SORT_KEYS], required=False
     )

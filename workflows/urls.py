@@ -1,6 +1,6 @@
 from django.urls import path
 
-from workflows.views import case_list, case_map, cases, lists, notices, tasks
+from workflows.views import case_list, case_map, cases, dashboard, lists, notices, tasks
 
 app_name = "workflows"
 urlpatterns = [
@@ -34,6 +34,8 @@ urlpatterns = [
     path("notices/", notices.notices, name="notices"),
     path("notices/read/", notices.notices_read, name="notices-read"),
     path("notices/<int:pk>/", notices.notice_open, name="notice"),
+    path("dashboard/", dashboard.dashboard, name="dashboard"),
+    path("escalations/", dashboard.escalations, name="escalations"),
     path("tasks/<int:pk>/", tasks.task_page, name="task"),
     path("tasks/<int:pk>/claim/", tasks.task_claim, name="task-claim"),
     path("tasks/<int:pk>/unassign/", tasks.task_unassign, name="task-unassign"),

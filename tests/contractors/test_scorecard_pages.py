@@ -125,3 +125,36 @@ def test_kazakh_and_russian_text_is_shown(world, month):
     ru = client.get("/contractor/", HTTP_ACCEPT_LANGUAGE="ru").content.decode()
     assert "Ашық нысандар" in kk
     assert "Открытые объекты" in ru
+
+
+@pytest.mark.parametrize(
+    "today,first,last",
+    [
+        ("2026-11-01T00:30", "2026-10-01", "2026-10-31"),  # a month one day (half an hour) old
+        ("2026-11-15T12:00", "2026-10-01", "2026-10-31"),
+        ("2026-11-30T23:50", "2026-10-01", "2026-10-31"),
+        ("2027-01-01T09:00", "2026-12-01", "2026-12-31"),
+    ],
+)
+def test_scorecards_open_on_the_last_full_month(world, settings, today, first, last):
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from casework import clock
+
+    settings.TIME_ZONE = "Asia/Almaty"
+    moment = dt.datetime.fromisoformat(today).replace(tzinfo=ZoneInfo("Asia/Almaty"))
+    client = Client()
+    client.force_login(world.manager)
+    with clock.frozen_at(moment):
+        staff = client.get("/contractor/scorecards/")
+        client.force_login(world.contractor_user)
+        own = client.get("/contractor/scorecard/")
+    for response in (staff, own):
+        assert response.status_code == 200
+        form = response.context["form"]
+        assert (form.cleaned_data["start"].isoformat(), form.cleaned_data["end"].isoformat()) == (
+            first,
+            last,
+        )
+    assert f'value="{first}"' in staff.content.decode()

@@ -67,6 +67,8 @@ def all_urls(case, task, photo):
         "notices": ("get", reverse("workflows:notices")),
         "notices-read": ("post", reverse("workflows:notices-read")),
         "notice": ("get", reverse("workflows:notice", args=[1])),
+        "dashboard": ("get", reverse("workflows:dashboard")),
+        "escalations": ("get", reverse("workflows:escalations")),
     }
 
 

@@ -60,6 +60,11 @@ def _scope_departments(user):
     return caselist.filter_scope(user)[1].select_related("district")
 
 
+def _drill_fields(form) -> list:
+    """The dashboard's filters this list was opened with (kept as hidden fields)."""
+    return [form[name] for name in caselist.DRILL_DOWN_FIELDS if form.data.get(name)]
+
+
 @staff_required
 def case_list(request):
     user = request.user
@@ -72,6 +77,7 @@ def case_list(request):
             {
                 "form": form,
                 "rows": [],
+                "drill": _drill_fields(form),
                 "saved_filters": saved,
                 "nav": "cases",
                 "counts": counts(user),
@@ -108,6 +114,7 @@ def case_list(request):
                 for case in page.cases
             ],
             "page": page,
+            "drill": _drill_fields(form),
             "headers": _sort_headers(request, filters.get("sort") or ""),
             "query": urlencode(query),
             "next_query": urlencode({**query, "page": page.page + 1}),

@@ -52,6 +52,8 @@ def home(request):
         return redirect("contractors:orders")
     if has_tasks(request.user):
         return redirect("workflows:inbox")
+    if roles.MANAGER in roles.user_roles(request.user):
+        return redirect("workflows:dashboard")
     return redirect("workflows:cases")
 
 
