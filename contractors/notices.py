@@ -3,10 +3,14 @@ commit, once. Nothing here names or describes the complainant.
 
 E-mail is built in; a messenger channel (from the intake app) adds itself with
 `register_contractor_sender`, and is tried for every member of the contractor.
+
+Who heads a department on a given day is oversight's to say (its posts and occupancies, above
+this app): it registers the answer with `register_department_heads`; without it nobody is added.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Callable
 
@@ -31,6 +35,20 @@ _senders: dict[str, ContractorSender] = {}
 
 def register_contractor_sender(channel: str, sender: ContractorSender) -> None:
     _senders[channel] = sender
+
+
+# (department id, moment) -> the e-mail addresses of whoever heads the department then
+DepartmentHeads = Callable[[int, dt.datetime], list[str]]
+_department_heads: list[DepartmentHeads] = []
+
+
+def register_department_heads(lookup: DepartmentHeads) -> None:
+    _department_heads[:] = [lookup]
+
+
+def department_head_addresses(department_id: int, on: dt.datetime) -> list[str]:
+    """The addresses of the department's head on `on`, as the registered lookup answers."""
+    return [email for lookup in _department_heads for email in lookup(department_id, on)]
 
 
 def _order(payload: dict) -> WorkOrder:
@@ -149,8 +167,9 @@ def work_order_escalation(payload: dict) -> None:
     order = _order(payload)
     department = order.contract.department
     recipients = {order.issued_by.email, department.email}
-    if department.head_id and department.head.email:
-        recipients.add(department.head.email)
+    # The head in post when the order became overdue, not the old `Department.head` field.
+    moment = order.acknowledge_escalated_at or timezone.now()
+    recipients.update(department_head_addresses(department.pk, moment))
     recipients.discard("")
     with translation.override(settings.LANGUAGE_CODE):
         subject = _("Work order #%(order)s was not acknowledged in time") % {"order": order.pk}

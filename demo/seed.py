@@ -7,6 +7,7 @@ the demo regions have none.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import math
 import random
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
@@ -45,7 +47,7 @@ from contractors.services import (
     work_orders_escalate_unacknowledged,
 )
 from contractors.validators import bin_check_digit
-from demo import data
+from demo import data, red_flags
 from demo.inquiries import inquiries_seed
 from demo.posts import posts_seed
 from intake.models import DistrictArea
@@ -285,6 +287,14 @@ def _contractors(world: World) -> None:
             "96000000",
         ),
         (
+            "ОБЛ-ЖКХ-2026/117",
+            aqtobe_zhol,
+            None,
+            [c for c in world.districts if c.startswith("AQT-") and c != "AQT-CITY"],
+            ["pothole", "sidewalk"],
+            "84000000",
+        ),
+        (
             "ТРЗ-2026/047",
             taraz_zhol,
             "ZHA-TARAZ",
@@ -333,12 +343,19 @@ def _contractors(world: World) -> None:
                 world.contracts.setdefault(code, []).append(contract)
 
 
+@functools.cache
+def _password_hash() -> str:
+    """The demo password hashed once: every demo user has the same one, and hashing it again
+    for each of them is most of the time seeding the users takes."""
+    return make_password(PASSWORD)
+
+
 def _user(username: str, first: str, last: str, role: str, **scope) -> object:
     user = User.objects.filter(username=username).first()
     if user is None:
-        user = User.objects.create_user(
+        user = User.objects.create(
             username=username,
-            password=PASSWORD,
+            password=_password_hash(),
             first_name=first,
             last_name=last,
             email=f"{username}@example.kz",
@@ -392,6 +409,19 @@ def _users(world: World) -> None:
         ("investigator.zhambyl", "Мадина", "Ержанова", roles.INVESTIGATOR, {"region": r["ZHA"]}),
         ("manager.zhambyl", "Талғат", "Жақсылықов", roles.MANAGER, {"region": r["ZHA"]}),
     ]
+    # Every other district of Aktobe region has its akimat clerk, its department's officer and
+    # its inspector (the red-flag histories order and accept repairs there).
+    for code in sorted(d):
+        if not code.startswith("AQT-") or code in ("AQT-CITY", "AQT-ALGA"):
+            continue
+        slug = code.split("-", 1)[1].lower()
+        for role, scope in (
+            (roles.CLERK, {"district": d[code]}),
+            (roles.OFFICER, {"department": dep[code]}),
+            (roles.INSPECTOR, {"department": dep[code]}),
+        ):
+            last, first = _fictional_name(code, role).split(" ", 1)
+            specs.append((f"{role}.{slug}", first, last, role, scope))
     for username, first, last, role, scope in specs:
         world.users[username] = _user(username, first, last, role, **scope)
     if not User.objects.filter(username="admin").exists():
@@ -924,6 +954,16 @@ def seed(case_count: int = 300, *, seed_value: int = 2026) -> dict[str, int]:
             now = timezone.now()
             made["taraz"] = _taraz_manholes(world, rng, now)
             case_count -= made["taraz"]
+            # One case in twelve is each kind of history the red flags are there to catch
+            # (demo.red_flags), so that an investigator finds a few dozen hits of each.
+            flagged = case_count // 12
+            districts = len([c for c in world.districts if c.startswith("AQT-")]) - 2
+            made["flagged"] = (
+                red_flags.rejected_at_deadline(world, rng, now, flagged)
+                + red_flags.accepted_in_minutes(world, rng, now, flagged)
+                + red_flags.district_orders(world, rng, now, min(flagged, 2 * districts))
+            )
+            case_count -= made["flagged"]
             # About one case in 25 is a repeat complaint about a failed repair (a warranty claim).
             repeats = case_count // 25
             for index in range(case_count - repeats):
@@ -931,7 +971,12 @@ def seed(case_count: int = 300, *, seed_value: int = 2026) -> dict[str, int]:
             made_repeats = _warranty_complaints(world, rng, now, repeats)
             for index in range(case_count - repeats + made_repeats, case_count):
                 _case_history(world, rng, index, now)
-            made["cases"] = case_count
+            made["cases"] = case_count + made["flagged"]
+            today = timezone.localdate()
+            split = red_flags.split_contracts(world, rng, today, max(1, flagged))
+            made["contracts_modified"] = red_flags.modified_contracts(
+                world, rng, split, today, max(1, flagged)
+            )
             # Deadlines the demo histories have passed are escalated when they fell due.
             _escalate_until(now)
             made["escalated"] = WorkOrder.objects.exclude(acknowledge_escalated_at=None).count()
@@ -950,3 +995,23 @@ def seed(case_count: int = 300, *, seed_value: int = 2026) -> dict[str, int]:
                 status=OutboxJob.Status.DONE, done_at=now, last_error="demo seed: not sent"
             )
     return made
+
+
+# What `demo.red_flags` builds its histories with.
+photo = _photo
+near = _near
+repair_photos = _repair_photos
+working_moment = _working_moment
+escalate_until = _escalate_until
+contractor_user = _contractor_user
+fictional_name = _fictional_name
+
+
+def district_centre(code: str) -> tuple[float, float]:
+    return next(
+        c for k, _kind, _n, c in data.AKTOBE_DISTRICTS + data.ZHAMBYL_DISTRICTS if k == code
+    )
+
+
+def uploaded(name: str, content: bytes) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, content, content_type="image/jpeg")

@@ -13,7 +13,9 @@ a hit's or an inquiry's current status:
   a hit first found after the end does not enter the month at all. The figures per indicator
   count the standing hits whose facts happened in the period; the five worst and the twenty
   largest by money are taken among all standing hits (older ones still open included). A hit's
-  money and score are its stored values (the indicators recompute them when evidence changes);
+  money, score and moment are those in force at the end (`RedFlagHitFigures`: the latest row
+  recorded before it; a hit with no recorded figures at all has only its current ones), so new
+  evidence after the end changes the next month, not this one;
 - inquiries opened: `opened_at` in the period; closed: an inquiry's history holds a row closed
   with `closed_at` in the period (its outcome that row's);
 - sanctions imposed: a sanction's history holds a row imposed with `status_changed_at` in the
@@ -33,10 +35,17 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, Subquery, When
 from django.db.models.functions import Coalesce
 
-from oversight.models import Inquiry, Person, RedFlagDecision, RedFlagHit, Sanction
+from oversight.models import (
+    Inquiry,
+    Person,
+    RedFlagDecision,
+    RedFlagHit,
+    RedFlagHitFigures,
+    Sanction,
+)
 from oversight.selectors import post_held
 from reports.periods import Period, Scope
 
@@ -50,17 +59,38 @@ def _money(value: Decimal | None) -> str:
     return f"{(value or Decimal(0)):.2f}"
 
 
+def _at_end(figures: QuerySet, name: str, default: F) -> Case:
+    """A figure as it stood at the end: from the latest row before it, else the current one."""
+    return Case(
+        When(figured=True, then=Subquery(figures.values(name)[:1])),
+        default=default,
+    )
+
+
 def standing_hits(scope: Scope, period: Period) -> QuerySet[RedFlagHit]:
-    """The hits that stood at the period's end in `scope`, annotated with `happened`."""
+    """The hits that stood at the period's end in `scope`, annotated with `happened`,
+    `money_at_end` and `score_at_end`."""
     last_decision = (
         RedFlagDecision.objects.filter(hit=OuterRef("pk"), decided_at__lt=period.end)
         .order_by("-decided_at", "-id")
         .values("action")[:1]
     )
-    hits = RedFlagHit.objects.annotate(
-        happened=Coalesce(F("occurred_at"), F("first_found_at")),
-        last_decision=Subquery(last_decision),
-    ).filter(first_found_at__lt=period.end, happened__lt=period.end)
+    figures = RedFlagHitFigures.objects.filter(
+        hit=OuterRef("pk"), recorded_at__lt=period.end
+    ).order_by("-recorded_at", "-id")
+    hits = (
+        RedFlagHit.objects.annotate(figured=Exists(figures))
+        .annotate(
+            occurred_at_end=_at_end(figures, "occurred_at", F("occurred_at")),
+            money_at_end=_at_end(figures, "money_kzt", F("money_kzt")),
+            score_at_end=_at_end(figures, "score", F("score")),
+        )
+        .annotate(
+            happened=Coalesce(F("occurred_at_end"), F("first_found_at")),
+            last_decision=Subquery(last_decision),
+        )
+        .filter(first_found_at__lt=period.end, happened__lt=period.end)
+    )
     hits = hits.filter(Q(last_decision__isnull=True) | ~Q(last_decision__in=SET_ASIDE))
     if scope.region is not None:
         hits = hits.filter(region_id=scope.region.pk)
@@ -77,19 +107,20 @@ def _hit_row(hit: dict[str, Any]) -> dict[str, Any]:
     return {
         "id": hit["id"],
         "indicator": hit["indicator"],
-        "money_kzt": _money(hit["money_kzt"]),
-        "score": int(hit["score"]),
+        "money_kzt": _money(hit["money_at_end"]),
+        "score": int(hit["score_at_end"]),
     }
 
 
 def red_flag_rows(scope: Scope, period: Period) -> dict[str, Any]:
     hits = standing_hits(scope, period)
-    fields = ("id", "indicator", "money_kzt", "score")
-    worst = hits.order_by("-score", "-money_kzt", "id").values(*fields)[:WORST]
-    largest = hits.order_by("-money_kzt", "-score", "id").values(*fields)[:TOP_BY_MONEY]
+    fields = ("id", "indicator", "money_at_end", "score_at_end")
+    worst = hits.order_by("-score_at_end", "-money_at_end", "id").values(*fields)[:WORST]
+    largest = hits.order_by("-money_at_end", "-score_at_end", "id").values(*fields)
+    largest = largest[:TOP_BY_MONEY]
     totals: dict[str, dict[str, Any]] = {}
     for code, money in hits.filter(happened__gte=period.start).values_list(
-        "indicator", "money_kzt"
+        "indicator", "money_at_end"
     ):
         row = totals.setdefault(code, {"hits": 0, "money": Decimal(0)})
         row["hits"] += 1

@@ -14,7 +14,7 @@ from oversight.models.inquiries import (
     Sanction,
 )
 from oversight.models.posts import Occupancy, Person, Position
-from oversight.models.red_flags import RedFlagDecision, RedFlagHit
+from oversight.models.red_flags import RedFlagDecision, RedFlagHit, RedFlagHitFigures
 
 __all__ = [
     "AcceptanceAct",
@@ -36,6 +36,7 @@ __all__ = [
     "Position",
     "RedFlagDecision",
     "RedFlagHit",
+    "RedFlagHitFigures",
     "Sanction",
     "Unit",
 ]

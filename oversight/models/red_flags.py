@@ -137,3 +137,47 @@ class RedFlagDecision(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("Red-flag decisions are append-only.")
+
+
+class RedFlagHitFiguresQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("Red-flag hit figures are append-only.")
+
+    def delete(self):
+        raise PermissionError("Red-flag hit figures are append-only.")
+
+
+class RedFlagHitFigures(models.Model):
+    """A hit's money at stake, score and the moment of its facts, in force from `recorded_at`:
+    one row when the hit is first stored and one each time a run changes them
+    (`oversight.red_flags.figures`), so that a closed month reads them as they stood at its end
+    (`reports.accountability`). Append-only."""
+
+    # No database constraint, like a hit's references to audit rows: these rows are append-only
+    # and outlive a hit removed by hand (the next run recreates it, under a new id).
+    hit = models.ForeignKey(
+        RedFlagHit, on_delete=models.DO_NOTHING, db_constraint=False, related_name="figures"
+    )
+    recorded_at = models.DateTimeField(_("from"))
+    money_kzt = models.DecimalField(_("money at stake, KZT"), max_digits=18, decimal_places=2)
+    score = models.PositiveSmallIntegerField(_("score"))
+    occurred_at = models.DateTimeField(_("happened"), null=True, blank=True)
+
+    objects = RedFlagHitFiguresQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("red-flag hit figures")
+        verbose_name_plural = _("red-flag hit figures")
+        ordering = ["hit_id", "recorded_at", "id"]
+        indexes = [models.Index(fields=["hit", "recorded_at"], name="redflag_figures_at")]
+
+    def __str__(self) -> str:
+        return f"{self.hit_id}: {self.money_kzt} / {self.score} from {self.recorded_at}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None and not self._state.adding:
+            raise PermissionError("Red-flag hit figures are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("Red-flag hit figures are append-only.")

@@ -35,6 +35,10 @@ from oversight.red_flags.common import (
 CODE = "accepted_work_failed"
 WINDOW = dt.timedelta(days=365)
 OFFICIAL_ROLES = (AcceptanceActSignatory.Role.INSPECTOR, AcceptanceActSignatory.Role.CUSTOMER)
+# A failure is an outcome, not a warning: money was paid for work that did not last. Its score
+# starts above the most any warning about the evidence can reach (photo_evidence.MAX_SCORE, the
+# rubber stamp's 60), so on the same money a failed act is ranked first (docs/oversight.md).
+ACT_SCORE = 80
 
 
 def _signatory_threshold() -> int:
@@ -117,7 +121,7 @@ def _act_hits(act_ids: frozenset[int] | None) -> list[Found]:
                 subject_name=f"№ {act['number']}",
                 evidence=evidence,
                 money_kzt=act["amount_kzt"],
-                score=70 + 10 * (len(rows) - 1),
+                score=ACT_SCORE + 10 * (len(rows) - 1),
                 details={"failures": len(rows), "kinds": sorted({r["kind"] for r in rows})},
                 region_id=act["case__region_id"],
                 district_id=act["case__district_id"],

@@ -33,15 +33,18 @@ from oversight.red_flags.common import (
 CODE = "photo_evidence"
 REPAIR_KINDS = ("before", "after", "inspection")
 # How much each finding weighs: a picture that proves nothing (the same as "before", or another
-# case's) most; a missing time or place least, since many cameras simply do not record it.
+# case's) most; a missing time or place least, since many cameras simply do not record it. Each
+# further reason adds 5, up to MAX_SCORE: a warning about the proof stays below a failure of the
+# accepted work itself (accepted_work_failed.ACT_SCORE), which is an outcome.
 WEIGHTS = {
-    "same_as_before": 80,
-    "reused": 80,
-    "taken_before_order": 70,
+    "same_as_before": 70,
+    "reused": 70,
+    "taken_before_order": 65,
     "far_from_site": 60,
     "no_time": 20,
     "no_location": 20,
 }
+MAX_SCORE = 75
 FLAGS = ("taken_before_order", "far_from_site", "same_as_before", "no_time", "no_location")
 
 
@@ -116,7 +119,7 @@ def find(scope: Scope | None) -> list[Found]:
                 subject_name=case_name(case),
                 evidence=evidence,
                 money_kzt=money.get(case_id, 0),
-                score=weights[0] + 5 * (len(weights) - 1),
+                score=min(MAX_SCORE, weights[0] + 5 * (len(weights) - 1)),
                 details={
                     "reasons": sorted(all_reasons),
                     "photos": len(photos),

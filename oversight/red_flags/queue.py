@@ -18,7 +18,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from casework import roles
+from casework import clock, roles
 from oversight.models import AcceptanceActSignatory, RedFlagDecision, RedFlagHit
 from oversight.red_flags.registry import INDICATORS
 
@@ -160,7 +160,7 @@ def red_flag_dismiss(hit: RedFlagHit | int, user, reason: str) -> RedFlagHit:
             raise PermissionDenied(_("You may not decide on this red flag."))
         if locked.status == RedFlagHit.Status.DISMISSED:
             raise ValidationError({"status": _("This red flag is already dismissed.")})
-        now = timezone.now()
+        now = clock.now()
         locked.status = RedFlagHit.Status.DISMISSED
         locked.dismissed_by = user
         locked.dismissed_at = now

@@ -12,10 +12,11 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
 
+from casework import clock
 from oversight.models import RedFlagDecision, RedFlagHit
 from oversight.red_flags.base import Found, Indicator
+from oversight.red_flags.figures import figures_record
 
 Status = RedFlagHit.Status
 Action = RedFlagDecision.Action
@@ -63,7 +64,7 @@ def _decide(hit: RedFlagHit, action: str, now, *, user=None, reason: str = "") -
 
 def hits_store(indicator: Indicator, found: list[Found], within: Q) -> Stored:
     """Make the stored hits of `indicator` within `within` equal to `found`."""
-    now = timezone.now()
+    now = clock.now()
     result = Stored(keys={f.key for f in found})
     # No savepoint: inside the outbox job's transaction a failure fails the job (retried later).
     with transaction.atomic(savepoint=False):
@@ -115,6 +116,7 @@ def hits_store(indicator: Indicator, found: list[Found], within: Q) -> Stored:
         RedFlagHit.objects.bulk_update(
             changed, [*FIELDS, "status", "last_found_at"], batch_size=500
         )
+        figures_record([*new_hits, *changed], now)
         for start in range(0, len(seen), 5000):
             RedFlagHit.objects.filter(pk__in=seen[start : start + 5000]).update(last_found_at=now)
         RedFlagDecision.objects.bulk_create(

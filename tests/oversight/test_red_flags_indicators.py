@@ -107,7 +107,7 @@ def test_a_photo_taken_before_the_work_order_is_a_hit_on_the_case(world, posts):
     settled()
     hit = hits("photo_evidence")[f"photo_evidence:case:{case.pk}"]
     assert hit.details["reasons"] == ["taken_before_order"]
-    assert hit.contractor == world.contractor and hit.score == 70
+    assert hit.contractor == world.contractor and hit.score == 65
 
 
 def test_photos_on_site_after_the_order_with_time_and_place_are_no_hit(world, posts):

@@ -203,6 +203,9 @@ def test_the_taraz_manholes_story_end_to_end(
         assert hit.subject_id == act.pk and hit.person == taraz["inspector_person"]
         photo_hit = RedFlagHit.objects.get(indicator="photo_evidence", case=case)
         assert photo_hit.details["reasons"] == ["taken_before_order"]
+        # Same act, same money: the failure leads on its score (an outcome outranks a warning
+        # about the photos), not on which row happened to be stored last.
+        assert photo_hit.money_kzt == hit.money_kzt and hit.score > photo_hit.score
 
         # The month's report counts it: the inspector's sign-off of that month later failed, and the
         # contractor has a warranty claim in the month of the second complaint.
