@@ -15,7 +15,6 @@ from django.utils.translation import gettext_lazy as _
 
 from contractors import conf
 from contractors.models import PhotoCheck, PhotoReuse
-from oversight.models import AcceptanceAct
 from oversight.red_flags.base import (
     Found,
     Indicator,
@@ -23,12 +22,7 @@ from oversight.red_flags.base import (
     case_filter,
     evidence_item,
 )
-from oversight.red_flags.common import (
-    acts_money_by_case,
-    case_name,
-    cases_info,
-    inspectors_of_acts,
-)
+from oversight.red_flags.common import acts_in_force_by_case, case_name
 
 CODE = "photo_evidence"
 REPAIR_KINDS = ("before", "after", "inspection")
@@ -45,6 +39,14 @@ WEIGHTS = {
 FLAGS = ("taken_before_order", "far_from_site", "same_as_before", "no_time", "no_location")
 
 
+CASE_FIELDS = ("tracking_code", "title", "region_id", "district_id", "department_id")
+
+
+def _case(row: dict, prefix: str) -> dict:
+    """A case's name and place, read with the photo (`prefix`: the lookup to its case)."""
+    return {name: row[prefix + name] for name in CASE_FIELDS}
+
+
 def find(scope: Scope | None) -> list[Found]:
     any_flag = Q()
     for flag in FLAGS:
@@ -52,13 +54,23 @@ def find(scope: Scope | None) -> list[Found]:
     reasons: dict[int, dict[int, set[str]]] = defaultdict(lambda: defaultdict(set))
     contractor: dict[int, int] = {}
     latest: dict[int, object] = {}
+    info: dict[int, dict] = {}
     checks = (
         PhotoCheck.objects.filter(case_filter(scope, "case_id"), kind__in=REPAIR_KINDS)
         .filter(any_flag)
-        .values("case_id", "attachment_id", "checked_at", "work_order__contractor_id", *FLAGS)
+        .values(
+            "case_id",
+            "attachment_id",
+            "checked_at",
+            "work_order__contractor_id",
+            *FLAGS,
+            *(f"case__{name}" for name in CASE_FIELDS),
+        )
     )
     for row in checks:
         case_id = row["case_id"]
+        if case_id not in info:
+            info[case_id] = _case(row, "case__")
         for flag in FLAGS:
             if row[flag]:
                 reasons[case_id][row["attachment_id"]].add(flag)
@@ -73,9 +85,12 @@ def find(scope: Scope | None) -> list[Found]:
         "photo__work_order__contractor_id",
         "earlier__attachment_id",
         "earlier__case__tracking_code",
+        *(f"photo__case__{name}" for name in CASE_FIELDS),
     )
     for row in reuses:
         case_id = row["photo__case_id"]
+        if case_id not in info:
+            info[case_id] = _case(row, "photo__case__")
         reasons[case_id][row["photo__attachment_id"]].add("reused")
         others[case_id].append((row["earlier__attachment_id"], row["earlier__case__tracking_code"]))
         if row["photo__work_order__contractor_id"]:
@@ -84,14 +99,7 @@ def find(scope: Scope | None) -> list[Found]:
         latest[case_id] = max(latest.get(case_id) or moment, moment)
     if not reasons:
         return []
-    info = cases_info(reasons)
-    money = acts_money_by_case(reasons)
-    act_of_case = dict(
-        AcceptanceAct.objects.filter(case_id__in=sorted(reasons), superseded_by__isnull=True)
-        .order_by("signed_at", "id")
-        .values_list("case_id", "id")
-    )
-    inspectors = inspectors_of_acts(act_of_case.values())
+    acts = acts_in_force_by_case(reasons)
     found = []
     for case_id, photos in reasons.items():
         case = info[case_id]
@@ -103,8 +111,9 @@ def find(scope: Scope | None) -> list[Found]:
             evidence_item("photo", attachment, code, reasons=["reused_original"])
             for attachment, code in others[case_id]
         ]
-        if case_id in act_of_case:
-            evidence.append(evidence_item("act", act_of_case[case_id], case["tracking_code"]))
+        act = acts.get(case_id)
+        if act is not None:
+            evidence.append(evidence_item("act", act.latest_id, case["tracking_code"]))
         all_reasons = set().union(*photos.values())
         weights = sorted((WEIGHTS[r] for r in all_reasons), reverse=True)
         found.append(
@@ -115,7 +124,7 @@ def find(scope: Scope | None) -> list[Found]:
                 subject_id=case_id,
                 subject_name=case_name(case),
                 evidence=evidence,
-                money_kzt=money.get(case_id, 0),
+                money_kzt=act.money_kzt if act is not None else 0,
                 score=weights[0] + 5 * (len(weights) - 1),
                 details={
                     "reasons": sorted(all_reasons),
@@ -129,7 +138,7 @@ def find(scope: Scope | None) -> list[Found]:
                 department_id=case["department_id"],
                 case_id=case_id,
                 contractor_id=contractor.get(case_id),
-                person_id=inspectors.get(act_of_case.get(case_id)),
+                person_id=act.inspector_id if act is not None else None,
                 occurred_at=latest.get(case_id),
             )
         )

@@ -22,7 +22,7 @@ from oversight.red_flags.base import (
     evidence_item,
     setting,
 )
-from oversight.red_flags.common import event_label, event_seqs, inspectors_of_acts
+from oversight.red_flags.common import event_label, event_seq_of, inspector_of_act
 
 CODE = "rubber_stamp"
 
@@ -47,6 +47,7 @@ def find(scope: Scope | None) -> list[Found]:
         )
         .annotate(inspected=Exists(inspected), limit=limit)
         .filter(inspected=False, signed_at__lt=F("limit"))
+        .annotate(inspector=inspector_of_act("pk"), event_seq=event_seq_of("event_id"))
         .values(
             "id",
             "number",
@@ -61,10 +62,10 @@ def find(scope: Scope | None) -> list[Found]:
             "contract__contractor_id",
             "work_order_id",
             "work_order__completed_at",
+            "inspector",
+            "event_seq",
         )
     )
-    inspectors = inspectors_of_acts(row["id"] for row in rows)
-    seqs = event_seqs(row["event_id"] for row in rows)
     found = []
     for row in rows:
         took = row["signed_at"] - row["work_order__completed_at"]
@@ -78,9 +79,7 @@ def find(scope: Scope | None) -> list[Found]:
                 subject_name=f"№ {row['number']}",
                 evidence=[
                     evidence_item("act", row["id"], row["number"]),
-                    evidence_item(
-                        "event", row["event_id"], event_label(code, seqs.get(row["event_id"]))
-                    ),
+                    evidence_item("event", row["event_id"], event_label(code, row["event_seq"])),
                     evidence_item("work_order", row["work_order_id"], code),
                 ],
                 money_kzt=row["amount_kzt"],
@@ -95,7 +94,7 @@ def find(scope: Scope | None) -> list[Found]:
                 department_id=row["contract__department_id"],
                 case_id=row["case_id"],
                 contractor_id=row["contract__contractor_id"],
-                person_id=inspectors.get(row["id"]),
+                person_id=row["inspector"],
                 occurred_at=row["signed_at"],
             )
         )

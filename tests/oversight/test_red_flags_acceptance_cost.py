@@ -1,0 +1,27 @@
+"""What the red-flag checks after accepting a repair cost: a few queries, whatever the size of the
+database (bench/red_flags.py measures their time against the acceptance's own)."""
+
+import pytest
+
+from casework.models import CaseEvent
+from oversight.red_flags.run import red_flags_for_event
+from tests.oversight.conftest import accepted
+
+pytestmark = pytest.mark.django_db
+
+# The photo checks of the case (its flagged photos, the photos reused from other cases, the
+# acts in force), the rubber stamp of its act, each with one read and one write of its hits,
+# and the transaction.
+MAX_QUERIES = 10
+
+
+def test_the_checks_after_an_acceptance_take_a_few_queries(
+    world, posts, django_assert_max_num_queries
+):
+    case, act = accepted(world)
+    events = CaseEvent.objects.select_related("case").filter(
+        case=case, action__in=("verify", "act_signed")
+    )
+    with django_assert_max_num_queries(MAX_QUERIES):
+        found = [red_flags_for_event(event) for event in events.order_by("seq")]
+    assert found == [{"photo_evidence": 1}, {"rubber_stamp": 1}]
