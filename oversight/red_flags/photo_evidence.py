@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from django.db.models import Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from contractors import conf
@@ -42,11 +42,6 @@ FLAGS = ("taken_before_order", "far_from_site", "same_as_before", "no_time", "no
 CASE_FIELDS = ("tracking_code", "title", "region_id", "district_id", "department_id")
 
 
-def _case(row: dict, prefix: str) -> dict:
-    """A case's name and place, read with the photo (`prefix`: the lookup to its case)."""
-    return {name: row[prefix + name] for name in CASE_FIELDS}
-
-
 def find(scope: Scope | None) -> list[Found]:
     any_flag = Q()
     for flag in FLAGS:
@@ -55,48 +50,38 @@ def find(scope: Scope | None) -> list[Found]:
     contractor: dict[int, int] = {}
     latest: dict[int, object] = {}
     info: dict[int, dict] = {}
-    checks = (
-        PhotoCheck.objects.filter(case_filter(scope, "case_id"), kind__in=REPAIR_KINDS)
-        .filter(any_flag)
+    others: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    # One query: the repair photos with a finding, and any photo that is the same picture as an
+    # earlier one (a row per earlier photo), each with its case's name and place.
+    reused = PhotoReuse.objects.filter(photo_id=OuterRef("pk"))
+    rows = (
+        PhotoCheck.objects.filter(case_filter(scope, "case_id"))
+        .filter((any_flag & Q(kind__in=REPAIR_KINDS)) | Q(Exists(reused)))
         .values(
             "case_id",
             "attachment_id",
+            "kind",
             "checked_at",
             "work_order__contractor_id",
             *FLAGS,
             *(f"case__{name}" for name in CASE_FIELDS),
+            earlier=F("reuses__earlier__attachment_id"),
+            earlier_code=F("reuses__earlier__case__tracking_code"),
         )
     )
-    for row in checks:
+    for row in rows:
         case_id = row["case_id"]
         if case_id not in info:
-            info[case_id] = _case(row, "case__")
-        for flag in FLAGS:
-            if row[flag]:
-                reasons[case_id][row["attachment_id"]].add(flag)
+            info[case_id] = {name: row[f"case__{name}"] for name in CASE_FIELDS}
+        photo = reasons[case_id][row["attachment_id"]]
+        if row["kind"] in REPAIR_KINDS:
+            photo.update(flag for flag in FLAGS if row[flag])
+        if row["earlier"] is not None:
+            photo.add("reused")
+            others[case_id].append((row["earlier"], row["earlier_code"]))
         if row["work_order__contractor_id"]:
             contractor.setdefault(case_id, row["work_order__contractor_id"])
         latest[case_id] = max(latest.get(case_id) or row["checked_at"], row["checked_at"])
-    others: dict[int, list[tuple[int, str]]] = defaultdict(list)
-    reuses = PhotoReuse.objects.filter(case_filter(scope, "photo__case_id")).values(
-        "photo__case_id",
-        "photo__attachment_id",
-        "photo__checked_at",
-        "photo__work_order__contractor_id",
-        "earlier__attachment_id",
-        "earlier__case__tracking_code",
-        *(f"photo__case__{name}" for name in CASE_FIELDS),
-    )
-    for row in reuses:
-        case_id = row["photo__case_id"]
-        if case_id not in info:
-            info[case_id] = _case(row, "photo__case__")
-        reasons[case_id][row["photo__attachment_id"]].add("reused")
-        others[case_id].append((row["earlier__attachment_id"], row["earlier__case__tracking_code"]))
-        if row["photo__work_order__contractor_id"]:
-            contractor.setdefault(case_id, row["photo__work_order__contractor_id"])
-        moment = row["photo__checked_at"]
-        latest[case_id] = max(latest.get(case_id) or moment, moment)
     if not reasons:
         return []
     acts = acts_in_force_by_case(reasons)

@@ -127,8 +127,11 @@ INDICATOR = Indicator(
         "photo; an act recorded late for an inspection done earlier."
     ),
     subject_kinds=("act",),
-    # A repair reported again on the accepted order moves the time the act is measured from.
-    actions=frozenset({"act_signed", "report_repaired"}),
+    # Accepting a repair verifies the case and signs its act in one transaction, so the job of
+    # the `verify` event sees the act (one job checks both the photos and the act; a correction's
+    # `act_signed` changes no hit: corrections are not measured, the act corrected keeps its
+    # times). A repair reported again on the accepted order moves the time measured from.
+    actions=frozenset({"verify", "report_repaired"}),
     find=find,
     stored_within=stored_within,
     by_case=True,
