@@ -99,7 +99,7 @@ def event_seqs(event_ids: Iterable[int]) -> dict[int, int]:
 def event_seq_of(event_field: str) -> Subquery:
     """The number on its case of the event in `event_field`, as a subquery (NULL when the event
     cannot be read, like `event_seqs`: no join that would drop the row)."""
-    return Subquery(CaseEvent.objects.filter(pk=OuterRef(event_field)).values("seq")[:1])
+    return Subquery(CaseEvent.objects.filter(pk=OuterRef(event_field)).order_by().values("seq")[:1])
 
 
 def inspector_of_act(act_field: str) -> Subquery:
@@ -107,5 +107,7 @@ def inspector_of_act(act_field: str) -> Subquery:
     return Subquery(
         AcceptanceActSignatory.objects.filter(
             act_id=OuterRef(act_field), role=AcceptanceActSignatory.Role.INSPECTOR
-        ).values("person_id")[:1]
+        )
+        .order_by()
+        .values("person_id")[:1]
     )

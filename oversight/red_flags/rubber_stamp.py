@@ -48,6 +48,7 @@ def find(scope: Scope | None) -> list[Found]:
         .annotate(inspected=Exists(inspected), limit=limit)
         .filter(inspected=False, signed_at__lt=F("limit"))
         .annotate(inspector=inspector_of_act("pk"), event_seq=event_seq_of("event_id"))
+        .order_by()
         .values(
             "id",
             "number",
