@@ -44,9 +44,9 @@ def find(scope: Scope | None) -> list[Found]:
             supersedes__isnull=True,
             work_order__completed_at__isnull=False,
             signed_at__gte=F("work_order__completed_at"),
+            signed_at__lt=limit,
         )
-        .annotate(inspected=Exists(inspected), limit=limit)
-        .filter(inspected=False, signed_at__lt=F("limit"))
+        .exclude(Exists(inspected))
         .annotate(inspector=inspector_of_act("pk"), event_seq=event_seq_of("event_id"))
         .order_by()
         .values(

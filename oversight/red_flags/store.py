@@ -64,7 +64,8 @@ def _decide(hit: RedFlagHit, action: str, now, *, user=None, reason: str = "") -
 def _stored(indicator: Indicator, within: Q, keys: set[str]) -> tuple[dict, set[str]]:
     """The stored hits within `within` or with one of `keys` (locked), by key, in one query;
     and the keys of those within (the ones this run recomputes)."""
-    stored = RedFlagHit.objects.select_for_update().filter(indicator=indicator.code)
+    # Locked in id order (not the queue's), which is also cheaper to build.
+    stored = RedFlagHit.objects.select_for_update().filter(indicator=indicator.code).order_by("pk")
     if not within:  # everything
         existing = {hit.key: hit for hit in stored}
         return existing, set(existing)
