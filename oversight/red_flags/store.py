@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import BooleanField, Case, Q, Value, When
+from django.db.models import Q
 from django.utils import timezone
 
 from oversight.models import RedFlagDecision, RedFlagHit
@@ -61,30 +61,20 @@ def _decide(hit: RedFlagHit, action: str, now, *, user=None, reason: str = "") -
     )
 
 
-def _stored(indicator: Indicator, within: Q, keys: set[str]) -> tuple[dict, set[str]]:
-    """The stored hits within `within` or with one of `keys` (locked), by key, in one query;
-    and the keys of those within (the ones this run recomputes)."""
-    # Locked in id order (not the queue's), which is also cheaper to build.
-    stored = RedFlagHit.objects.select_for_update().filter(indicator=indicator.code).order_by("pk")
-    if not within:  # everything
-        existing = {hit.key: hit for hit in stored}
-        return existing, set(existing)
-    rows = stored.filter(within | Q(key__in=sorted(keys)) if keys else within).annotate(
-        recomputed=Case(
-            When(within, then=Value(True)), default=Value(False), output_field=BooleanField()
-        )
-    )
-    existing = {hit.key: hit for hit in rows}
-    return existing, {key for key, hit in existing.items() if hit.recomputed}
-
-
 def hits_store(indicator: Indicator, found: list[Found], within: Q) -> Stored:
     """Make the stored hits of `indicator` within `within` equal to `found`."""
     now = timezone.now()
     result = Stored(keys={f.key for f in found})
     # No savepoint: inside the outbox job's transaction a failure fails the job (retried later).
     with transaction.atomic(savepoint=False):
-        existing, recomputed = _stored(indicator, within, result.keys)
+        # In one query, locked in id order: the hits within, and those found that are stored
+        # outside it (their subject moved). Found hits are never resolved, so every other row
+        # read is one within: `recomputed - result.keys` are the hits no longer found.
+        stored = RedFlagHit.objects.select_for_update().filter(indicator=indicator.code)
+        if within and result.keys:
+            within = within | Q(key__in=sorted(result.keys))
+        existing = {hit.key: hit for hit in stored.filter(within).order_by("pk")}
+        recomputed = set(existing)
         new_hits, changed, decisions, seen = [], [], [], []
         for item in found:
             hit = existing.get(item.key)
