@@ -4,10 +4,11 @@ acts in force on a case. Each is one query for a set of ids, never one per row."
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Sum
+from django.db.models import OuterRef, Subquery
 
 from casework.models import Case, CaseEvent
 from oversight.models import AcceptanceAct, AcceptanceActSignatory, Person
@@ -42,17 +43,31 @@ def person_names(person_ids: Iterable[int | None]) -> dict[int, str]:
     return dict(Person.objects.filter(pk__in=ids).values_list("id", "full_name"))
 
 
-def acts_money_by_case(case_ids: Iterable[int]) -> dict[int, Decimal]:
-    """What the acts in force (not superseded) on each case charged."""
+@dataclass(frozen=True)
+class ActsInForce:
+    """What the acts in force (not superseded) on a case charged, and the latest of them."""
+
+    money_kzt: Decimal
+    latest_id: int
+    inspector_id: int | None
+
+
+def acts_in_force_by_case(case_ids: Iterable[int]) -> dict[int, ActsInForce]:
+    """case id -> its acts in force, in one query."""
     ids = sorted(set(case_ids))
     if not ids:
         return {}
     rows = (
         AcceptanceAct.objects.filter(case_id__in=ids, superseded_by__isnull=True)
-        .values("case_id")
-        .annotate(total=Sum("amount_kzt"))
+        .annotate(inspector=inspector_of_act("pk"))
+        .order_by("signed_at", "id")
+        .values_list("case_id", "id", "amount_kzt", "inspector")
     )
-    return {row["case_id"]: row["total"] or Decimal("0") for row in rows}
+    acts: dict[int, ActsInForce] = {}
+    for case_id, act_id, amount, inspector in rows:
+        money = (acts[case_id].money_kzt if case_id in acts else Decimal("0")) + amount
+        acts[case_id] = ActsInForce(money, act_id, inspector)
+    return acts
 
 
 def inspectors_of_acts(act_ids: Iterable[int]) -> dict[int, int]:
@@ -79,3 +94,20 @@ def event_seqs(event_ids: Iterable[int]) -> dict[int, int]:
     if not ids:
         return {}
     return dict(CaseEvent.objects.filter(pk__in=ids).values_list("id", "seq"))
+
+
+def event_seq_of(event_field: str) -> Subquery:
+    """The number on its case of the event in `event_field`, as a subquery (NULL when the event
+    cannot be read, like `event_seqs`: no join that would drop the row)."""
+    return Subquery(CaseEvent.objects.filter(pk=OuterRef(event_field)).order_by().values("seq")[:1])
+
+
+def inspector_of_act(act_field: str) -> Subquery:
+    """The person who signed the act in `act_field` as the inspector, as a subquery."""
+    return Subquery(
+        AcceptanceActSignatory.objects.filter(
+            act_id=OuterRef(act_field), role=AcceptanceActSignatory.Role.INSPECTOR
+        )
+        .order_by()
+        .values("person_id")[:1]
+    )

@@ -13,13 +13,16 @@ per order is quadratic in a contractor's orders.)
 
 from __future__ import annotations
 
-from collections import defaultdict
+import datetime as dt
+from collections import defaultdict, deque
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import F, IntegerField, Q, Value
 from django.utils.translation import gettext_lazy as _
 
-from contractors.models import WorkOrder
+from casework.models import Department
+from contractors.models import Contract, Contractor, WorkOrder
 from oversight.red_flags.base import Found, Indicator, Scope, evidence_item, ids_of, narrowed
 
 CODE = "late_contractor_new_orders"
@@ -42,7 +45,8 @@ def _stream(contractors: Q):
             m=F(moment),
             k=Value(kind, output_field=IntegerField()),
             o=F("id"),
-        ).values_list("c", "m", "k", "o")
+            t=F("contract_id"),
+        ).values_list("c", "m", "k", "o", "t")
 
     due = rows(may_be_late, "due_at", DUE)
     done = rows(may_be_late.filter(completed_at__isnull=False), "completed_at", DONE)
@@ -50,13 +54,36 @@ def _stream(contractors: Q):
     return due.union(done, issued, all=True).order_by("c", "m", "k", "o")
 
 
-def late_at_issue(scope: Scope | None) -> dict[int, int]:
-    """Order id -> how many of its contractor's orders were late when it was issued (only
-    orders issued while at least one was)."""
-    flagged: dict[int, int] = {}
+@dataclass
+class Group:
+    """The orders one contractor got from one department while late, in the order issued: how
+    many, the newest (with how many orders were late at each), the contracts they fell under."""
+
+    orders: int = 0
+    most_late: int = 0
+    last_issued_at: dt.datetime | None = None
+    newest: deque = field(default_factory=lambda: deque(maxlen=EVIDENCE_ORDERS))
+    contracts: set[int] = field(default_factory=set)
+
+    def add(self, order_id: int, issued_at: dt.datetime, contract_id: int, late: int) -> None:
+        self.orders += 1
+        self.most_late = max(self.most_late, late)
+        self.last_issued_at = issued_at
+        self.newest.append((order_id, late))
+        self.contracts.add(contract_id)
+
+
+def late_groups(scope: Scope | None) -> dict[tuple[int, int], Group]:
+    """(contractor, department) -> the orders issued while at least one of the contractor's
+    orders was late. Streams the orders once; holds only a summary per group."""
+    contractors = narrowed(ids_of(scope, "contractors"), "contractor_id")
+    # Each order's department is its contract's (the contractor's contracts are few; an order
+    # under another contractor's contract is looked up when met).
+    department_of = dict(Contract.objects.filter(contractors).values_list("id", "department_id"))
+    groups: dict[tuple[int, int], Group] = defaultdict(Group)
     contractor, late = None, 0
-    rows = _stream(narrowed(ids_of(scope, "contractors"), "contractor_id"))
-    for contractor_id, _moment, kind, order_id in rows.iterator(chunk_size=5000):
+    rows = _stream(contractors)
+    for contractor_id, moment, kind, order_id, contract_id in rows.iterator(chunk_size=5000):
         if contractor_id != contractor:
             contractor, late = contractor_id, 0
         if kind == DUE:
@@ -64,64 +91,63 @@ def late_at_issue(scope: Scope | None) -> dict[int, int]:
         elif kind == DONE:
             late -= 1
         elif late > 0:
-            flagged[order_id] = late
-    return flagged
+            if contract_id not in department_of:
+                department_of[contract_id] = Contract.objects.get(pk=contract_id).department_id
+            group = groups[(contractor_id, department_of[contract_id])]
+            group.add(order_id, moment, contract_id, late)
+    return groups
 
 
 def find(scope: Scope | None) -> list[Found]:
-    flagged = late_at_issue(scope)
-    if not flagged:
+    groups = late_groups(scope)
+    if not groups:
         return []
-    rows = (
-        WorkOrder.objects.filter(pk__in=sorted(flagged))
-        .values(
-            "id",
-            "contractor_id",
-            "contractor__legal_name",
-            "contract_id",
-            "contract__amount_kzt",
-            "contract__department_id",
-            "contract__department__district_id",
-            "contract__department__district__region_id",
-            "case__tracking_code",
-            "issued_at",
-        )
-        .order_by("issued_at", "id")
+    codes = dict(
+        WorkOrder.objects.filter(
+            pk__in=sorted(o for g in groups.values() for o, _late in g.newest)
+        ).values_list("id", "case__tracking_code")
     )
-    groups: dict[tuple[int, int], list[dict]] = defaultdict(list)
-    for row in rows:
-        groups[(row["contractor_id"], row["contract__department_id"])].append(row)
+    names = dict(
+        Contractor.objects.filter(pk__in=sorted({c for c, _d in groups})).values_list(
+            "id", "legal_name"
+        )
+    )
+    places = {
+        row["id"]: row
+        for row in Department.objects.filter(pk__in=sorted({d for _c, d in groups})).values(
+            "id", "district_id", "district__region_id"
+        )
+    }
+    amounts = dict(
+        Contract.objects.filter(
+            pk__in=sorted(set().union(*(g.contracts for g in groups.values())))
+        ).values_list("id", "amount_kzt")
+    )
     found = []
-    for (contractor_id, department_id), orders in groups.items():
-        first, last = orders[0], orders[-1]
-        contracts = {o["contract_id"]: o["contract__amount_kzt"] for o in orders}
+    for (contractor_id, department_id), group in groups.items():
+        place = places[department_id]
         found.append(
             Found(
                 indicator=CODE,
                 key=f"{CODE}:contractor:{contractor_id}:department:{department_id}",
                 subject_kind="contractor",
                 subject_id=contractor_id,
-                subject_name=first["contractor__legal_name"],
+                subject_name=names[contractor_id],
                 evidence=[
-                    evidence_item(
-                        "work_order",
-                        o["id"],
-                        o["case__tracking_code"],
-                        late_orders=flagged[o["id"]],
-                    )
-                    for o in orders[-EVIDENCE_ORDERS:]
+                    evidence_item("work_order", order_id, codes[order_id], late_orders=late)
+                    for order_id, late in group.newest
                 ],
-                money_kzt=sum(contracts.values(), Decimal("0")),
-                score=40 + 10 * min(5, len(orders)),
+                money_kzt=sum((amounts[c] for c in group.contracts), Decimal("0")),
+                score=40 + 10 * min(5, group.orders),
                 details={
-                    "new_orders_while_late": len(orders),
-                    "most_late_orders": max(flagged[o["id"]] for o in orders),
+                    "new_orders_while_late": group.orders,
+                    "most_late_orders": group.most_late,
                 },
-                region_id=first["contract__department__district__region_id"],
-                district_id=first["contract__department__district_id"],
+                region_id=place["district__region_id"],
+                district_id=place["district_id"],
                 department_id=department_id,
                 contractor_id=contractor_id,
-                occurred_at=last["issued_at"],
+                occurred_at=group.last_issued_at,
             )
         )
     return found

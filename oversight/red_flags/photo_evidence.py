@@ -10,12 +10,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from django.db.models import Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from contractors import conf
 from contractors.models import PhotoCheck, PhotoReuse
-from oversight.models import AcceptanceAct
 from oversight.red_flags.base import (
     Found,
     Indicator,
@@ -23,12 +22,7 @@ from oversight.red_flags.base import (
     case_filter,
     evidence_item,
 )
-from oversight.red_flags.common import (
-    acts_money_by_case,
-    case_name,
-    cases_info,
-    inspectors_of_acts,
-)
+from oversight.red_flags.common import acts_in_force_by_case, case_name
 
 CODE = "photo_evidence"
 REPAIR_KINDS = ("before", "after", "inspection")
@@ -48,6 +42,9 @@ MAX_SCORE = 75
 FLAGS = ("taken_before_order", "far_from_site", "same_as_before", "no_time", "no_location")
 
 
+CASE_FIELDS = ("tracking_code", "title", "region_id", "district_id", "department_id")
+
+
 def find(scope: Scope | None) -> list[Found]:
     any_flag = Q()
     for flag in FLAGS:
@@ -55,46 +52,42 @@ def find(scope: Scope | None) -> list[Found]:
     reasons: dict[int, dict[int, set[str]]] = defaultdict(lambda: defaultdict(set))
     contractor: dict[int, int] = {}
     latest: dict[int, object] = {}
-    checks = (
-        PhotoCheck.objects.filter(case_filter(scope, "case_id"), kind__in=REPAIR_KINDS)
-        .filter(any_flag)
-        .values("case_id", "attachment_id", "checked_at", "work_order__contractor_id", *FLAGS)
+    info: dict[int, dict] = {}
+    others: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    # One query: the repair photos with a finding, and any photo that is the same picture as an
+    # earlier one (a row per earlier photo), each with its case's name and place.
+    reused = PhotoReuse.objects.filter(photo_id=OuterRef("pk"))
+    rows = (
+        PhotoCheck.objects.filter(case_filter(scope, "case_id"))
+        .filter((any_flag & Q(kind__in=REPAIR_KINDS)) | Q(Exists(reused)))
+        .values(
+            "case_id",
+            "attachment_id",
+            "kind",
+            "checked_at",
+            "work_order__contractor_id",
+            *FLAGS,
+            *(f"case__{name}" for name in CASE_FIELDS),
+            earlier=F("reuses__earlier__attachment_id"),
+            earlier_code=F("reuses__earlier__case__tracking_code"),
+        )
     )
-    for row in checks:
+    for row in rows:
         case_id = row["case_id"]
-        for flag in FLAGS:
-            if row[flag]:
-                reasons[case_id][row["attachment_id"]].add(flag)
+        if case_id not in info:
+            info[case_id] = {name: row[f"case__{name}"] for name in CASE_FIELDS}
+        photo = reasons[case_id][row["attachment_id"]]
+        if row["kind"] in REPAIR_KINDS:
+            photo.update(flag for flag in FLAGS if row[flag])
+        if row["earlier"] is not None:
+            photo.add("reused")
+            others[case_id].append((row["earlier"], row["earlier_code"]))
         if row["work_order__contractor_id"]:
             contractor.setdefault(case_id, row["work_order__contractor_id"])
         latest[case_id] = max(latest.get(case_id) or row["checked_at"], row["checked_at"])
-    others: dict[int, list[tuple[int, str]]] = defaultdict(list)
-    reuses = PhotoReuse.objects.filter(case_filter(scope, "photo__case_id")).values(
-        "photo__case_id",
-        "photo__attachment_id",
-        "photo__checked_at",
-        "photo__work_order__contractor_id",
-        "earlier__attachment_id",
-        "earlier__case__tracking_code",
-    )
-    for row in reuses:
-        case_id = row["photo__case_id"]
-        reasons[case_id][row["photo__attachment_id"]].add("reused")
-        others[case_id].append((row["earlier__attachment_id"], row["earlier__case__tracking_code"]))
-        if row["photo__work_order__contractor_id"]:
-            contractor.setdefault(case_id, row["photo__work_order__contractor_id"])
-        moment = row["photo__checked_at"]
-        latest[case_id] = max(latest.get(case_id) or moment, moment)
     if not reasons:
         return []
-    info = cases_info(reasons)
-    money = acts_money_by_case(reasons)
-    act_of_case = dict(
-        AcceptanceAct.objects.filter(case_id__in=sorted(reasons), superseded_by__isnull=True)
-        .order_by("signed_at", "id")
-        .values_list("case_id", "id")
-    )
-    inspectors = inspectors_of_acts(act_of_case.values())
+    acts = acts_in_force_by_case(reasons)
     found = []
     for case_id, photos in reasons.items():
         case = info[case_id]
@@ -106,8 +99,9 @@ def find(scope: Scope | None) -> list[Found]:
             evidence_item("photo", attachment, code, reasons=["reused_original"])
             for attachment, code in others[case_id]
         ]
-        if case_id in act_of_case:
-            evidence.append(evidence_item("act", act_of_case[case_id], case["tracking_code"]))
+        act = acts.get(case_id)
+        if act is not None:
+            evidence.append(evidence_item("act", act.latest_id, case["tracking_code"]))
         all_reasons = set().union(*photos.values())
         weights = sorted((WEIGHTS[r] for r in all_reasons), reverse=True)
         found.append(
@@ -118,7 +112,7 @@ def find(scope: Scope | None) -> list[Found]:
                 subject_id=case_id,
                 subject_name=case_name(case),
                 evidence=evidence,
-                money_kzt=money.get(case_id, 0),
+                money_kzt=act.money_kzt if act is not None else 0,
                 score=min(MAX_SCORE, weights[0] + 5 * (len(weights) - 1)),
                 details={
                     "reasons": sorted(all_reasons),
@@ -132,7 +126,7 @@ def find(scope: Scope | None) -> list[Found]:
                 department_id=case["department_id"],
                 case_id=case_id,
                 contractor_id=contractor.get(case_id),
-                person_id=inspectors.get(act_of_case.get(case_id)),
+                person_id=act.inspector_id if act is not None else None,
                 occurred_at=latest.get(case_id),
             )
         )

@@ -22,7 +22,7 @@ from oversight.red_flags.base import (
     evidence_item,
     setting,
 )
-from oversight.red_flags.common import event_label, event_seqs, inspectors_of_acts
+from oversight.red_flags.common import event_label, event_seq_of, inspector_of_act
 
 CODE = "rubber_stamp"
 
@@ -44,9 +44,11 @@ def find(scope: Scope | None) -> list[Found]:
             supersedes__isnull=True,
             work_order__completed_at__isnull=False,
             signed_at__gte=F("work_order__completed_at"),
+            signed_at__lt=limit,
         )
-        .annotate(inspected=Exists(inspected), limit=limit)
-        .filter(inspected=False, signed_at__lt=F("limit"))
+        .exclude(Exists(inspected))
+        .annotate(inspector=inspector_of_act("pk"), event_seq=event_seq_of("event_id"))
+        .order_by()
         .values(
             "id",
             "number",
@@ -61,10 +63,10 @@ def find(scope: Scope | None) -> list[Found]:
             "contract__contractor_id",
             "work_order_id",
             "work_order__completed_at",
+            "inspector",
+            "event_seq",
         )
     )
-    inspectors = inspectors_of_acts(row["id"] for row in rows)
-    seqs = event_seqs(row["event_id"] for row in rows)
     found = []
     for row in rows:
         took = row["signed_at"] - row["work_order__completed_at"]
@@ -78,9 +80,7 @@ def find(scope: Scope | None) -> list[Found]:
                 subject_name=f"№ {row['number']}",
                 evidence=[
                     evidence_item("act", row["id"], row["number"]),
-                    evidence_item(
-                        "event", row["event_id"], event_label(code, seqs.get(row["event_id"]))
-                    ),
+                    evidence_item("event", row["event_id"], event_label(code, row["event_seq"])),
                     evidence_item("work_order", row["work_order_id"], code),
                 ],
                 money_kzt=row["amount_kzt"],
@@ -95,7 +95,7 @@ def find(scope: Scope | None) -> list[Found]:
                 department_id=row["contract__department_id"],
                 case_id=row["case_id"],
                 contractor_id=row["contract__contractor_id"],
-                person_id=inspectors.get(row["id"]),
+                person_id=row["inspector"],
                 occurred_at=row["signed_at"],
             )
         )
@@ -128,8 +128,11 @@ INDICATOR = Indicator(
         "photo; an act recorded late for an inspection done earlier."
     ),
     subject_kinds=("act",),
-    # A repair reported again on the accepted order moves the time the act is measured from.
-    actions=frozenset({"act_signed", "report_repaired"}),
+    # Accepting a repair verifies the case and signs its act in one transaction, so the job of
+    # the `verify` event sees the act (one job checks both the photos and the act; a correction's
+    # `act_signed` changes no hit: corrections are not measured, the act corrected keeps its
+    # times). A repair reported again on the accepted order moves the time measured from.
+    actions=frozenset({"verify", "report_repaired"}),
     find=find,
     stored_within=stored_within,
     by_case=True,

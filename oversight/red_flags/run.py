@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from decimal import Decimal
 
+from django.db import transaction
 from django.db.models import Max, Min, Q
 
 from casework.models import Case, CaseEvent
@@ -69,7 +70,9 @@ def red_flags_for_event(event: CaseEvent) -> dict[str, int]:
     if not concerned:
         return {}
     scope = event_scope(event, frozenset().union(*(i.reads for i in concerned)))
-    return {indicator.code: len(run(indicator, scope).keys) for indicator in concerned}
+    # One transaction for all of them (the outbox job's own, when run by it).
+    with transaction.atomic(savepoint=False):
+        return {indicator.code: len(run(indicator, scope).keys) for indicator in concerned}
 
 
 def red_flags_for_contract(contract_id: int) -> dict[str, int]:

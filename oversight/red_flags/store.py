@@ -68,12 +68,14 @@ def hits_store(indicator: Indicator, found: list[Found], within: Q) -> Stored:
     result = Stored(keys={f.key for f in found})
     # No savepoint: inside the outbox job's transaction a failure fails the job (retried later).
     with transaction.atomic(savepoint=False):
+        # In one query, locked in id order: the hits within, and those found that are stored
+        # outside it (their subject moved). Found hits are never resolved, so every other row
+        # read is one within: `recomputed - result.keys` are the hits no longer found.
         stored = RedFlagHit.objects.select_for_update().filter(indicator=indicator.code)
-        existing = {hit.key: hit for hit in stored.filter(within)}
+        if within and result.keys:
+            within = within | Q(key__in=sorted(result.keys))
+        existing = {hit.key: hit for hit in stored.filter(within).order_by("pk")}
         recomputed = set(existing)
-        missing_keys = sorted(result.keys - set(existing))
-        if missing_keys:
-            existing.update({hit.key: hit for hit in stored.filter(key__in=missing_keys)})
         new_hits, changed, decisions, seen = [], [], [], []
         for item in found:
             hit = existing.get(item.key)

@@ -142,6 +142,12 @@ def test_the_same_picture_on_another_case_is_a_hit_naming_both_photos(world, pos
     found = hits("photo_evidence")
     assert set(found) == {f"photo_evidence:case:{second.pk}"}
     assert "reused" in found[f"photo_evidence:case:{second.pk}"].details["reasons"]
+    originals = [
+        item
+        for item in found[f"photo_evidence:case:{second.pk}"].evidence
+        if item.get("reasons") == ["reused_original"]
+    ]
+    assert [item["label"] for item in originals] == [first.tracking_code]
 
 
 # 3. Rubber stamp --------------------------------------------------------------------------------
