@@ -16,7 +16,7 @@ from django.db.models import Q
 from casework import clock
 from oversight.models import RedFlagDecision, RedFlagHit
 from oversight.red_flags.base import Found, Indicator
-from oversight.red_flags.figures import figures_record
+from oversight.red_flags.figures import FIGURES, figures_record
 
 Status = RedFlagHit.Status
 Action = RedFlagDecision.Action
@@ -76,7 +76,7 @@ def hits_store(indicator: Indicator, found: list[Found], within: Q) -> Stored:
             within = within | Q(key__in=sorted(result.keys))
         existing = {hit.key: hit for hit in stored.filter(within).order_by("pk")}
         recomputed = set(existing)
-        new_hits, changed, decisions, seen = [], [], [], []
+        new_hits, changed, decisions, seen, refigured = [], [], [], [], []
         for item in found:
             hit = existing.get(item.key)
             if hit is None:
@@ -101,6 +101,8 @@ def hits_store(indicator: Indicator, found: list[Found], within: Q) -> Stored:
                 hit.status = Status.OPEN
                 decisions.append((hit, Action.REOPENED))
             if differs or (decisions and decisions[-1][0] is hit):
+                if any(getattr(hit, name) != values[name] for name in FIGURES):
+                    refigured.append(hit)
                 for name, value in values.items():
                     setattr(hit, name, value)
                 hit.last_found_at = now
@@ -118,7 +120,7 @@ def hits_store(indicator: Indicator, found: list[Found], within: Q) -> Stored:
         RedFlagHit.objects.bulk_update(
             changed, [*FIELDS, "status", "last_found_at"], batch_size=500
         )
-        figures_record([*new_hits, *changed], now)
+        figures_record([*new_hits, *refigured], now)
         for start in range(0, len(seen), 5000):
             RedFlagHit.objects.filter(pk__in=seen[start : start + 5000]).update(last_found_at=now)
         RedFlagDecision.objects.bulk_create(
