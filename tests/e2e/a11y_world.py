@@ -104,6 +104,8 @@ def staff_pages(world) -> StaffPages:
             "/staff/cases/?show=all&q=%D1%8F%D0%BC%D0%B0&sort=-code",
             f"/staff/cases/{triage.pk}/",
             f"/staff/cases/{triage.pk}/act/reject/",
+            "/staff/map/",
+            "/staff/notices/",
             "/intake/phone/",
             "/intake/errors/",
             ("/staff/red-flags/", 403),  # not a clerk's: the refusal page
@@ -128,6 +130,8 @@ def staff_pages(world) -> StaffPages:
             "/reports/",
         ],
         "manager": [
+            "/staff/dashboard/",
+            "/staff/escalations/",
             "/reports/",
             f"/reports/runs/{run.pk}/",
             "/contractor/scorecards/",
