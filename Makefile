@@ -26,7 +26,20 @@ $(STAMP): requirements.txt requirements-dev.txt
 	rm -f $(VENV)/.installed-*
 	touch $@
 
+# axe-core for the browser tests' accessibility checks (package.json; exact versions in
+# package-lock.json). Installed when npm is present: .ci/run installs it, and without it those
+# tests skip locally (and fail under CI=true).
+NODE_STAMP := node_modules/.installed-$(shell cat package-lock.json | cksum | cut -d' ' -f1)
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+ifneq ($(shell command -v npm 2>/dev/null),)
+install: $(STAMP) $(NODE_STAMP)
+else
 install: $(STAMP)
+endif
 
 messages: install
 	@if command -v msgfmt >/dev/null; then $(PY) manage.py compilemessages --ignore .venv --verbosity 0; \
@@ -35,7 +48,7 @@ messages: install
 # Refresh the catalogs from the code. No source locations and no creation date, so that a change
 # touches only the entries it adds or removes (and parallel branches merge cleanly).
 messages-update: install
-	$(PY) manage.py makemessages -l kk -l ru -l en --no-location --ignore .venv --ignore bench --ignore tests
+	$(PY) manage.py makemessages -l kk -l ru -l en --no-location --ignore .venv --ignore node_modules --ignore bench --ignore tests
 	sed -i '/^"POT-Creation-Date:/d' locale/*/LC_MESSAGES/django.po
 
 migrate: install
@@ -67,4 +80,4 @@ beat: install
 	$(BIN)/celery -A config beat --loglevel=info
 
 clean:
-	rm -rf $(VENV) db.sqlite3 .pytest_cache .ruff_cache
+	rm -rf $(VENV) node_modules db.sqlite3 .pytest_cache .ruff_cache

@@ -36,6 +36,8 @@ class MonthlyReportForm(forms.Form):
     )
 
     def __init__(self, *args, region: Region | None = None, **kwargs):
+        # The reports page shows this form beside the dossier's: ids of their own.
+        kwargs.setdefault("auto_id", "id_monthly_%s")
         super().__init__(*args, **kwargs)
         if region is not None:
             self.fields["region"].queryset = Region.objects.filter(pk=region.pk)
@@ -86,6 +88,7 @@ class DossierForm(forms.Form):
     )
 
     def __init__(self, *args, cases=None, **kwargs):
+        kwargs.setdefault("auto_id", "id_dossier_%s")
         super().__init__(*args, **kwargs)
         self.cases = cases if cases is not None else Case.objects.none()
 

@@ -46,6 +46,12 @@ class Action:
         form's and the serializer's fields are the service's keyword arguments."""
         return self.service(case, actor=actor, **data)
 
+    def form(self, *args, case: Case, user) -> forms.ActionForm:
+        """The action's form. Its fields' ids carry the action's name: a task page shows the
+        forms of several actions, and their fields (`reason`, `photos`, ...) must not share
+        an id, or a label would name a field of another form."""
+        return self.form_class(*args, case=case, user=user, auto_id=f"id_{self.name}_%s")
+
     @property
     def multipart(self) -> bool:
         return any(

@@ -108,6 +108,8 @@ def _page_context(request, inquiry: Inquiry) -> dict:
                 "item": item,
                 "custodian": inquiries.current_custodian_id(item),
                 "transfers": list(item.transfers.select_related("from_user", "to_user")),
+                # One form per row: ids of its own (id_transfer<pk>_reason), each with its label.
+                "transfer": forms.TransferForm(inquiry=inquiry, auto_id=f"id_transfer{item.pk}_%s"),
             }
         )
     kwargs = {"inquiry": inquiry}
@@ -123,23 +125,25 @@ def _page_context(request, inquiry: Inquiry) -> dict:
         "evidence": evidence,
         "notes": inquiry.notes.select_related("party", "written_by"),
         "sanctions": [
-            {"sanction": s, "target": sanction_target_text(s, on)}
+            {
+                "sanction": s,
+                "target": sanction_target_text(s, on),
+                "status_form": forms.SanctionStatusForm(auto_id=f"id_sanction{s.pk}_%s"),
+            }
             for s in inquiry.sanctions.select_related("person", "contractor")
         ],
         "log": [{"entry": e, "label": log_action_label(e.action)} for e in inquiry_log(inquiry)],
         "investigators": inquiry.investigators.all(),
+        # The page shows all of these at once: each form's ids carry its name.
         "forms": {
-            "assign": forms.AssignForm(**kwargs),
-            "extend": forms.ExtendForm(),
-            "party": forms.PartyForm(),
-            "evidence": forms.EvidenceForm(),
-            "transfer": forms.TransferForm(**kwargs),
-            "note": forms.NoteForm(**kwargs),
-            "finding": forms.FindingForm(**kwargs),
-            "sanction": forms.SanctionForm(**kwargs),
-            "sanction_status": forms.SanctionStatusForm(),
-            "close": forms.CloseForm(),
-            "reveal": forms.RevealForm(),
+            "assign": forms.AssignForm(auto_id="id_assign_%s", **kwargs),
+            "extend": forms.ExtendForm(auto_id="id_extend_%s"),
+            "party": forms.PartyForm(auto_id="id_party_%s"),
+            "evidence": forms.EvidenceForm(auto_id="id_evidence_%s"),
+            "note": forms.NoteForm(auto_id="id_note_%s", **kwargs),
+            "finding": forms.FindingForm(auto_id="id_finding_%s", **kwargs),
+            "sanction": forms.SanctionForm(auto_id="id_sanction_%s", **kwargs),
+            "close": forms.CloseForm(auto_id="id_close_%s"),
         },
         "languages": LANGUAGES,
         "nav": "inquiries",

@@ -69,9 +69,8 @@ def attempt(request, action: actions.Action, case: Case, *, task=None):
     if blocked:
         return refuse(request, 409, blocked)
     if request.method != "POST":
-        return render_action(request, action, case, action.form_class(case=case, user=user),
-                             task=task)  # fmt: skip
-    form = action.form_class(request.POST, request.FILES, case=case, user=user)
+        return render_action(request, action, case, action.form(case=case, user=user), task=task)
+    form = action.form(request.POST, request.FILES, case=case, user=user)
     if not form.is_valid():
         return render_action(request, action, case, form, status=400, task=task)
     try:
@@ -84,7 +83,7 @@ def attempt(request, action: actions.Action, case: Case, *, task=None):
             request,
             action,
             fresh,
-            action.form_class(case=fresh, user=user),
+            action.form(case=fresh, user=user),
             status=409,
             task=task,
             conflict=str(error),

@@ -34,7 +34,7 @@ def _task_actions(task, case, user):
 
 def _forms(task, case, user):
     return [
-        (action, actions.action_label(action, case), action.form_class(case=case, user=user))
+        (action, actions.action_label(action, case), action.form(case=case, user=user))
         for action in _task_actions(task, case, user)
     ]
 
