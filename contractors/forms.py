@@ -4,10 +4,9 @@ import datetime as dt
 
 from dateutil.relativedelta import relativedelta
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from casework import clock, deadlines
+from casework import deadlines, figures
 from casework.models import District
 
 
@@ -48,9 +47,8 @@ def month_bounds(day: dt.date) -> tuple[dt.date, dt.date]:
 
 def last_full_month() -> tuple[dt.date, dt.date]:
     """The first and last day of the last month that has ended (local time): on the 1st of a
-    month that is the month before, not the new month one day old."""
-    today = timezone.localtime(clock.now()).date()
-    return month_bounds(today.replace(day=1) - dt.timedelta(days=1))
+    month that is the month before, not the new month one day old (the dashboard's month)."""
+    return month_bounds(figures.last_full_month().first)
 
 
 class PeriodForm(forms.Form):
