@@ -218,12 +218,41 @@ WHERE c.event_seq >= 4 AND c.received_at >= timestamptz '2026-06-01 00:00+05'
 """,
             params,
         )
+        # Red-flag hits as the nightly pass leaves them at this size (about 160,000 at 1M
+        # cases): one on every sixth case, the ten indicators in turn, each with its first dated
+        # figures; the report reads them as they stood at the month's end.
+        cur.execute(
+            """
+INSERT INTO oversight_redflaghit (indicator, key, subject_kind, subject_id, subject_name,
+  evidence, money_kzt, score, details, occurred_at, status, dismissal_reason, first_found_at,
+  last_found_at, case_id, contractor_id, department_id, district_id, region_id)
+SELECT (ARRAY['accepted_work_failed','photo_evidence','rubber_stamp',
+    'inspector_contractor_affinity','late_contractor_new_orders','contract_splitting',
+    'contract_modified','rejected_then_reopened','rejection_near_deadline',
+    'deadline_extended_twice'])[c.id %% 10 + 1],
+  'bench:' || c.id, 'case', c.id, c.tracking_code || ' — ' || c.title, '[]'::jsonb,
+  (c.id %% 97) * 10000, 20 + c.id %% 70, '{}'::jsonb, c.received_at + interval '160 hours',
+  'open', '',
+  c.received_at + interval '170 hours', c.received_at + interval '170 hours',
+  c.id, %(contractor)s, c.department_id, c.district_id, c.region_id
+FROM casework_case c WHERE c.id %% 6 = 0
+""",
+            params,
+        )
+        cur.execute(
+            """
+INSERT INTO oversight_redflaghitfigures (hit_id, recorded_at, money_kzt, score, occurred_at)
+SELECT id, first_found_at, money_kzt, score, occurred_at FROM oversight_redflaghit
+"""
+        )
         cur.execute("SET session_replication_role = DEFAULT")
         cur.execute("ANALYZE")
         cur.execute("SELECT count(*) FROM casework_case")
         timings["case_rows"] = cur.fetchone()[0]
         cur.execute("SELECT count(*) FROM casework_caseevent")
         timings["event_rows"] = cur.fetchone()[0]
+        cur.execute("SELECT count(*) FROM oversight_redflaghit")
+        timings["hit_rows"] = cur.fetchone()[0]
     return {"region": region, **timings}
 
 
@@ -311,7 +340,8 @@ def main() -> int:
             started = time.perf_counter()
             filled = fill(args.cases, args.month_cases)
             print(
-                f"data: {filled['case_rows']:,} cases, {filled['event_rows']:,} events "
+                f"data: {filled['case_rows']:,} cases, {filled['event_rows']:,} events, "
+                f"{filled['hit_rows']:,} red-flag hits "
                 f"in {time.perf_counter() - started:.1f} s (generate_series)"
             )
         result = measure(filled["region"], args.repeats)
