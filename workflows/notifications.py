@@ -164,6 +164,11 @@ def _contractor_reminder(case: Case, event: CaseEvent) -> None:
 # --- mentions in staff comments -----------------------------------------------------------------
 
 
+def _comment_author(event: CaseEvent) -> str:
+    actor = event.actor
+    return (actor.get_full_name() or actor.username) if actor else ""
+
+
 @outbox.handler("staff_mention", topics=(COMMENT_TOPIC,))
 def staff_mention(payload: dict) -> None:
     """Those a comment mentions: a notice in the bell and an e-mail. Checked again here, since
@@ -171,7 +176,7 @@ def staff_mention(payload: dict) -> None:
     event = CaseEvent.objects.select_related("actor").get(pk=payload["event"])
     case = Case.objects.select_related("category").get(pk=event.case_id)
     mentioned = list(User.objects.filter(pk__in=event.payload.get("mentions", []), is_active=True))
-    author = (event.actor.get_full_name() or event.actor.username) if event.actor else ""
+    author = _comment_author(event)
     told = set(
         staff_notices_send(
             mentioned,
@@ -277,7 +282,7 @@ def _render_mention(payload: dict) -> tuple[str, dict] | None:
     if event is None:
         return None
     case = Case.objects.select_related("district", "category").get(pk=event.case_id)
-    author = (event.actor.get_full_name() or event.actor.username) if event.actor else ""
+    author = _comment_author(event)
     subject = _("%(name)s mentioned you on case %(code)s") % {
         "name": author,
         "code": case.tracking_code,
