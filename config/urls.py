@@ -2,10 +2,11 @@ from django.contrib import admin
 from django.http import HttpResponseRedirect
 from django.templatetags.static import static
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 from config import health, metrics
 from intake import urls as intake_urls
+from projects import urls as projects_urls
+from ratings import urls as ratings_urls
 
 
 def favicon(request):
@@ -16,13 +17,16 @@ def favicon(request):
 
 
 urlpatterns = [
-    path("", RedirectView.as_view(url="/staff/", permanent=False)),
     path("favicon.ico", favicon),
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("api/public/projects/", include((projects_urls.api_urlpatterns, "projects_api"))),
+    path("api/public/", include("portal.api_urls")),
     path("api/", include("workflows.api.urls")),
     path("staff/red-flags/", include("oversight.red_flags.urls")),
+    path("staff/projects/", include((projects_urls.staff_urlpatterns, "projects_staff"))),
+    path("staff/ratings/", include((ratings_urls.staff_urlpatterns, "ratings_staff"))),
     path("staff/", include("workflows.urls")),
     path("staff/", include("oversight.urls")),
     path("contractor/", include("contractors.urls")),
@@ -31,6 +35,10 @@ urlpatterns = [
     path("track/", include((intake_urls.track_urlpatterns, "track"))),
     path("intake/", include((intake_urls.intake_urlpatterns, "intake"))),
     path("open311/v2/", include(("intake.open311.urls", "open311"))),
+    path("projects/", include((projects_urls.public_urlpatterns, "projects"))),
+    path("ratings/", include((ratings_urls.public_urlpatterns, "ratings"))),
+    # Last: the public home at / and the portal's own pages.
+    path("", include("portal.urls")),
 ]
 
 # Operations: liveness, readiness, Prometheus (config/health.py, config/metrics.py).

@@ -1,0 +1,3 @@
+from projects.models.project import Project, ProjectContract
+
+__all__ = ["Project", "ProjectContract"]

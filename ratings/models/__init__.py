@@ -1,0 +1,3 @@
+from ratings.models.votes import Vote
+
+__all__ = ["Vote"]
