@@ -6,3 +6,10 @@ class RatingsConfig(AppConfig):
     name = "ratings"
     verbose_name = _("Ratings")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from casework.audit import register_chain
+        from ratings import handlers  # noqa: F401  (asking for votes on closing)
+        from ratings.vote_chain import CHAIN_NAME, votes_verify
+
+        register_chain(CHAIN_NAME, votes_verify)

@@ -11,6 +11,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from casework.models.audit import GENESIS_HASH
+
 SCORE = [MinValueValidator(1), MaxValueValidator(5)]
 
 
@@ -38,6 +40,10 @@ class Vote(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     cast_at = models.DateTimeField(_("cast"), default=timezone.now)
+    # Keyed digest (casework.crypto.blind_index) of where the vote came from: the client address
+    # of a tracking-page vote, "clerk:<id>" for one recorded from a call. Lets the abuse checks
+    # see many votes from one place without storing the address; never published.
+    source_key = models.CharField(max_length=64, blank=True, editable=False)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
 
@@ -59,3 +65,34 @@ class Vote(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("Votes are append-only.")
+
+
+class VoteChainHead(models.Model):
+    """The single row that serialises appends to the vote chain and remembers its tip."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    last_vote_id = models.BigIntegerField(null=True)
+    last_hash = models.CharField(max_length=64, default=GENESIS_HASH)
+    count = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"vote chain head: {self.count} votes, {self.last_hash[:12]}"
+
+
+class VoteRequest(models.Model):
+    """The complainant was asked to vote on one closing (verify or reject event): once per
+    closing, with how the message went (`casework.notices.citizen_send`'s outcome)."""
+
+    closing_event = models.OneToOneField(
+        "casework.CaseEvent", on_delete=models.PROTECT, related_name="+"
+    )
+    case = models.ForeignKey("casework.Case", on_delete=models.PROTECT, related_name="+")
+    outcome = models.CharField(_("outcome"), max_length=32)
+    asked_at = models.DateTimeField(_("asked"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("vote request")
+        verbose_name_plural = _("vote requests")
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.outcome}"
