@@ -1,0 +1,171 @@
+"""Abuse: many complaints from one phone, many votes from one address, a burst of identical
+scores for one official are HELD out of `counted_votes` until staff release or reject them."""
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from casework import services
+from casework.models import Case
+from contractors.services import work_order_issue
+from ratings.models import Vote, VoteHold, VoteHoldReview
+from ratings.vote_abuse import hold_review
+from ratings.vote_selectors import counted_votes
+from ratings.votes import vote_cast
+from tests.factories import image_upload
+from tests.oversight.conftest import Posts
+from tests.ratings.vote_helpers import deliver_all, verified
+
+pytestmark = pytest.mark.django_db
+
+EVER = (dt.datetime(2000, 1, 1, tzinfo=dt.UTC), dt.datetime(2100, 1, 1, tzinfo=dt.UTC))
+
+
+def counted() -> list[dict]:
+    return list(counted_votes(*EVER))
+
+
+def held_cases(reason: str) -> set[int]:
+    return set(VoteHold.objects.filter(reason=reason).values_list("vote__case_id", flat=True))
+
+
+def phone(n: int) -> dict:
+    return {"name": "", "phone": f"+7701000{n:04d}"}
+
+
+def cast(case: Case, result: int = 5, answer: int = 5, source: str = "") -> Vote:
+    return vote_cast(
+        case, token=case.access_token, result_score=result, answer_score=answer, source=source
+    )
+
+
+def quickly_verified(world, **kw) -> Case:
+    """A case opened and driven to verified straight through the services."""
+    case = world.case(**kw)
+    services.case_assign(case, actor=world.clerk, department=world.dep_a1)
+    work_order_issue(case.pk, actor=world.officer, contract=world.contract)
+    services.case_report_repaired(
+        case.pk,
+        actor=world.contractor_user,
+        before=[image_upload("b.jpg")],
+        after=[image_upload("a.png", "PNG")],
+    )
+    services.case_verify(case.pk, actor=world.inspector)
+    return Case.objects.get(pk=case.pk)
+
+
+def test_many_complaints_from_one_phone_hold_the_vote(world, settings):
+    settings.VOTE_ABUSE_PHONE_COMPLAINTS = 3
+    cases = [verified(world, complainant=phone(1)) for _ in range(2)]
+    assert not VoteHold.objects.exists() and cast(cases[0]) and len(counted()) == 1
+    cases.append(verified(world, complainant=phone(1)))
+    vote = cast(cases[2], 4, 4)
+    (hold,) = VoteHold.objects.filter(vote=vote)
+    assert hold.reason == "phone_burst" and hold.detail == {"complaints": 3, "hours": 24}
+    assert [row["case_id"] for row in counted()] == [cases[0].pk]
+
+
+def test_many_votes_from_one_address_are_all_held(world, settings):
+    settings.VOTE_ABUSE_SOURCE_VOTES = 3
+    cases = [verified(world, complainant=phone(n)) for n in range(3)]
+    cast(cases[0], source="10.1.1.1")
+    cast(cases[1], source="10.1.1.1")
+    cast(cases[2], source="10.9.9.9")
+    assert len(counted()) == 3
+    other = verified(world, complainant=phone(7))
+    cast(other, source="10.1.1.1")
+    assert held_cases("source_burst") == {cases[0].pk, cases[1].pk, other.pk}
+    assert [row["case_id"] for row in counted()] == [cases[2].pk]
+    # The address itself is never stored: only a keyed digest.
+    assert not Vote.objects.filter(source_key__contains="10.1.1.1").exists()
+
+
+def test_a_burst_of_identical_scores_for_one_official_is_held(world, settings):
+    settings.VOTE_ABUSE_SCORE_VOTES = 3
+    Posts(world)
+    cases = [verified(world, complainant=phone(n)) for n in range(4)]
+    deliver_all()  # the decisions are attributed to the inspector's post
+    cast(cases[0], 1, 1)
+    cast(cases[1], 1, 1)
+    cast(cases[2], 3, 2)
+    assert not VoteHold.objects.exists()
+    cast(cases[3], 1, 1)
+    assert held_cases("score_burst") == {cases[0].pk, cases[1].pk, cases[3].pk}
+    assert [row["case_id"] for row in counted()] == [cases[2].pk]
+
+
+def test_staff_release_or_reject_a_held_vote(world, settings):
+    settings.VOTE_ABUSE_PHONE_COMPLAINTS = 2
+    first, second = (verified(world, complainant=phone(1)) for _ in range(2))
+    hold_one = VoteHold.objects.get(vote=cast(first, 4, 4))
+    hold_two = VoteHold.objects.get(vote=cast(second, 2, 2))
+    assert counted() == []
+    review = hold_review(hold_one, actor=world.manager, decision="release", note="Соседи")
+    assert review.reviewer == world.manager and review.decision == "release"
+    assert [row["case_id"] for row in counted()] == [first.pk]
+    hold_review(hold_two, actor=world.investigator, decision="reject", note="Накрутка")
+    assert [row["case_id"] for row in counted()] == [first.pk]
+    with pytest.raises(ValidationError, match="already reviewed"):
+        hold_review(hold_one, actor=world.manager, decision="reject", note="Передумал")
+    assert VoteHoldReview.objects.count() == 2
+
+
+@pytest.mark.parametrize(
+    ("who", "decision", "note", "error"),
+    [
+        ("clerk", "release", "", PermissionDenied),
+        ("inspector", "release", "", PermissionDenied),
+        ("manager_b", "release", "", ValidationError),  # another region: no such hold for them
+        ("manager", "approve", "", ValidationError),
+        ("manager", "reject", "", ValidationError),  # a rejection says why
+    ],
+)
+def test_bad_reviews_are_refused_and_nothing_written(world, settings, who, decision, note, error):
+    settings.VOTE_ABUSE_PHONE_COMPLAINTS = 1
+    case = verified(world, complainant=phone(1))
+    hold = VoteHold.objects.get(vote=cast(case))
+    with pytest.raises(error):
+        hold_review(hold, actor=world.users[who], decision=decision, note=note)
+    assert not VoteHoldReview.objects.exists() and counted() == []
+
+
+def test_holds_are_append_only_through_the_orm(world, settings):
+    settings.VOTE_ABUSE_PHONE_COMPLAINTS = 1
+    hold = VoteHold.objects.get(vote=cast(verified(world, complainant=phone(1))))
+    with pytest.raises(PermissionError):
+        hold.save()
+    with pytest.raises(PermissionError):
+        VoteHold.objects.all().delete()
+
+
+@pytest.mark.slow
+def test_two_hundred_throw_away_complaints_voted_through_are_all_held(world, client):
+    """200 complaints from a handful of numbers, all verified and voted 5/5 through the vote
+    form: every vote is held, and the counted votes are exactly those from before."""
+    Posts(world)
+    honest = [quickly_verified(world, complainant=phone(100 + n)) for n in range(3)]
+    for n, case in enumerate(honest):
+        response = client.post(
+            f"/ratings/vote/{case.tracking_code}/",
+            {"t": case.access_token, "result_score": 2 + n, "answer_score": 3},
+            REMOTE_ADDR=f"10.0.0.{n + 1}",
+        )
+        assert response.status_code == 302
+    deliver_all()
+    before = counted()
+    assert len(before) == 3
+
+    numbers = [phone(n) for n in range(5)]
+    junk = [quickly_verified(world, complainant=numbers[n % 5]) for n in range(200)]
+    deliver_all()
+    for case in junk:
+        response = client.post(
+            f"/ratings/vote/{case.tracking_code}/",
+            {"t": case.access_token, "result_score": 5, "answer_score": 5},
+        )
+        assert response.status_code == 302
+    junk_votes = Vote.objects.filter(case__in=junk)
+    assert junk_votes.count() == 200
+    assert not junk_votes.exclude(holds__isnull=False).exists()
+    assert counted() == before
