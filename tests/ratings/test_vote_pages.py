@@ -169,3 +169,17 @@ def test_bad_reviews_on_the_page(world, client, held):
     assert client.get("/staff/ratings/votes/holds/").status_code == 404
     assert client.post(url, {"decision": "release"}).status_code == 404
     assert not VoteHoldReview.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("method", "url"),
+    [
+        ("get", "/staff/ratings/votes/new/"),
+        ("post", "/staff/ratings/votes/new/"),
+        ("get", "/staff/ratings/votes/holds/"),
+        ("post", "/staff/ratings/votes/holds/1/review/"),
+    ],
+)
+def test_anonymous_visitors_are_sent_to_log_in(client, method, url):
+    response = getattr(client, method)(url)
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
