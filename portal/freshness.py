@@ -15,9 +15,9 @@ import datetime as dt
 import hashlib
 import time
 
-from django.conf import settings
 from django.db.models import Max
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.utils.http import http_date
 from django.utils.translation import get_language
 
@@ -73,6 +73,7 @@ def conditional(
 
 def page_etag(request: HttpRequest) -> str:
     """Pages hold the form's CSRF token and the header's account: per browser and user."""
-    csrf = request.COOKIES.get(settings.CSRF_COOKIE_NAME, "")
+    get_token(request)  # the secret the page's token is made from, new if the browser has none
+    csrf = request.META.get("CSRF_COOKIE", "")
     user = str(getattr(request.user, "pk", "") or "")
     return etag_for(request, csrf, user, _categories_version())

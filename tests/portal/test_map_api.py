@@ -148,15 +148,21 @@ def _every_public_answer(client, spread) -> list[str]:
             total, codes, counted = total_and_codes(body)
             assert counted <= total or zoom < 18
             texts.append(json.dumps(body, ensure_ascii=False))
-            yield_body = body
-            for f in yield_body["features"]:
+            for f in body["features"]:
                 states = f["properties"].get("states", {})
                 assert not set(states) & {"under_review", "referred", "answered"}
     for query in (WORLD, "bbox=57.1,50.2,57.3,50.4"):
         texts.append(client.get(f"{FIGURES}?{query}").content.decode())
-    for path in ("/", "/map/", "/search/?q=" + spread["hidden"].tracking_code, "/search/?q=ул"):
+    for path in ("/", "/map/", "/search/?q=ул", "/search/?q=Яма"):
         texts.append(client.get(path, follow=True).content.decode())
     return texts
+
+
+def test_search_by_a_hidden_tracking_code_finds_nothing(client, spread):
+    for case in (spread["hidden"], spread["corruption"]):
+        response = client.get("/search/", {"q": case.tracking_code})
+        assert response.status_code == 200
+        assert f"/cases/{case.tracking_code}/" not in response.content.decode()
 
 
 def test_hidden_cases_appear_in_no_pin_count_or_total_of_any_public_endpoint(client, spread):
