@@ -48,6 +48,7 @@ class MapFilterForm(forms.Form):
     CASE_LEVEL = ("received_from", "received_to", "again", "warranty")
 
     def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.fields["category"].queryset = public_categories().order_by("code")
         self.fields["state"].choices = [("", _("Any state"))] + [

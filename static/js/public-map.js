@@ -56,14 +56,19 @@
       icon: L.divIcon({ className: "map-cluster", html: span, iconSize: [size, size] }),
       title: label, alt: label, keyboard: true
     });
+    // Zoom to the cluster's cases when that zooms in well; a counted cell's bounds are the
+    // whole cell, so otherwise three levels closer around its centre.
     marker.on("click", function () {
       var b = p.bounds;
-      var spread = b && (b[0] !== b[2] || b[1] !== b[3]);
-      if (spread && map.getZoom() < MAX_ZOOM) {
-        map.fitBounds([[b[1], b[0]], [b[3], b[2]]], { padding: [40, 40], maxZoom: MAX_ZOOM });
-      } else {
-        map.setView(at, Math.min(map.getZoom() + 3, MAX_ZOOM));
+      var closer = Math.min(map.getZoom() + 3, MAX_ZOOM);
+      if (b && (b[0] !== b[2] || b[1] !== b[3])) {
+        var box = L.latLngBounds([[b[1], b[0]], [b[3], b[2]]]);
+        if (map.getBoundsZoom(box, false, L.point(40, 40)) >= closer) {
+          map.fitBounds(box, { padding: [40, 40], maxZoom: MAX_ZOOM });
+          return;
+        }
       }
+      map.setView(at, closer);
     });
     return marker;
   }
@@ -148,6 +153,7 @@
           listEl.appendChild(listItem(row.url, row.code, "state-" + row.state, row.label, row.category + " · " + row.received));
         });
         el.dataset.loaded = "z" + answer.body.zoom;
+        el.dataset.loads = String(parseInt(el.dataset.loads || "0", 10) + 1);
       })
       .catch(function (error) {
         if (error.name !== "AbortError") { el.removeAttribute("aria-busy"); statusEl.textContent = String(error); }
