@@ -30,6 +30,15 @@ from portal.map_filters import MapFilterForm, cell_filters, filtered_cases
 
 # The list beside the map (what is inside its bounds) shows this many cases at most.
 LIST_LIMIT = 100
+LIST_COLUMNS = (
+    "id",
+    "tracking_code",
+    "state",
+    "received_at",
+    "category__name_kk",
+    "category__name_ru",
+    "category__name_en",
+)
 
 
 def case_url(code: str) -> str:
@@ -81,7 +90,8 @@ def collection(view: geo_clusters.MapView, form: MapFilterForm) -> dict:
         counted = partial(map_cells.cell_counts, **cell_filters(data))
     body = geo_clusters.cluster_collection(cases, view, describe, counted)
     total = body["total"]
-    in_view = geo_clusters.cases_in_bbox(cases, view.bbox).order_by("-id")
+    # Only the columns the list shows: the latest hundred of a city's cases by a top-N sort.
+    in_view = geo_clusters.cases_in_bbox(cases, view.bbox).only(*LIST_COLUMNS).order_by("-id")
     rows = [{**describe(c), "state": c.state} for c in in_view[:LIST_LIMIT]] if total else []
     body["list"] = rows
     body["summary"] = ngettext(
