@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import re
+import time
 
 from bench.common import (
     QueryCounter,
@@ -51,12 +52,21 @@ def build(name: str, cases: int) -> None:
     from tests.factories import World
 
     world = World()
+    start = time.perf_counter()
     with connection.cursor() as cursor:
         cursor.execute("ALTER TABLE casework_case DISABLE TRIGGER casework_case_map_cells")
     fill_cases(1, cases, category=world.pothole, districts=[world.a1, world.a2])
+    filled = time.perf_counter()
     with connection.cursor() as cursor:
         cursor.execute("ALTER TABLE casework_case ENABLE TRIGGER casework_case_map_cells")
         cursor.execute("SELECT casework_case_map_cells_rebuild()")
+        cursor.execute("SELECT count(*) FROM casework_casemapcell")
+        (cells,) = cursor.fetchone()
+    done = time.perf_counter()
+    print(
+        f"{name}: {cases:,} cases in {filled - start:.0f} s; {cells:,} cell rows counted in "
+        f"{done - filled:.0f} s"
+    )
 
 
 def first_load_bytes(client) -> dict[str, int]:
