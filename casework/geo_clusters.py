@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, FloatField, IntegerField, Max, Min, QuerySet, Sum
+from django.db.models import Count, FloatField, IntegerField, Max, Min, Q, QuerySet, Sum
 from django.db.models.functions import Cast, Floor
 from django.utils.translation import gettext_lazy as _
 
@@ -202,7 +202,8 @@ class _Cell:
         self.lon_sum += row["lon_sum"]
         self.lat_sum += row["lat_sum"]
         self.states[row["state"]] = row["n"]
-        self.first = row["first"] if self.first is None else min(self.first, row["first"])
+        if row["first"] is not None:
+            self.first = row["first"] if self.first is None else min(self.first, row["first"])
         box = (row["west"], row["south"], row["east"], row["north"])
         old = self.bounds or box
         self.bounds = (
@@ -225,24 +226,58 @@ class _Cell:
         }
 
 
+def _cases_in_cells(cases: QuerySet[Case], keys: list[tuple[int, int]], size: float) -> list[Case]:
+    """The cases lying in the given cells (row, column) of the grid: one query over the cells'
+    boxes, then the cell of each case checked by the same arithmetic as the grouping."""
+    wanted = set(keys)
+    margin = 1e-6
+    where = Q()
+    for cy, cx in keys:
+        west, south = cx * size - 180.0, cy * size - 90.0
+        where |= Q(
+            longitude__gte=Decimal(repr(round(west - margin, 7))),
+            longitude__lte=Decimal(repr(round(west + size + margin, 7))),
+            latitude__gte=Decimal(repr(round(south - margin, 7))),
+            latitude__lte=Decimal(repr(round(south + size + margin, 7))),
+        )
+    found = []
+    for case in cases.filter(where).order_by("id"):
+        cx, cy = grid_cell(float(case.longitude), float(case.latitude), size)
+        if (cy, cx) in wanted:
+            found.append(case)
+    return found
+
+
 def cluster_collection(
-    cases: QuerySet[Case], view: MapView, describe: Callable[[Case], dict]
+    cases: QuerySet[Case],
+    view: MapView,
+    describe: Callable[[Case], dict],
+    counted: Callable[[BBox, float], list[dict] | None] | None = None,
 ) -> dict:
     """The FeatureCollection for `cases` (scoped and filtered by the caller) inside the view.
-    Foreign members: `zoom`, `cell` (degrees) and `total` (cases in the box)."""
+    Foreign members: `zoom`, `cell` (degrees) and `total` (cases in the box).
+
+    `counted(bbox, size)` may give the cell rows ready counted (casework.map_cells: the same
+    cases, counted as they changed); when it gives None the cases in the box are grouped."""
     placed = cases_in_bbox(cases, view.bbox)
     size = grid_cell_size(view)
+    rows = counted(view.bbox, size) if counted is not None else None
+    grouped = rows is None
     cells: dict[tuple[int, int], _Cell] = {}
-    for row in _cell_counts(placed, size):
+    for row in _cell_counts(placed, size) if grouped else rows:
         cells.setdefault((row["cy"], row["cx"]), _Cell()).add(row)
     total = sum(cell.count for cell in cells.values())
     if view.zoom >= POINTS_FROM_ZOOM and total <= MAX_FEATURES:
-        singles, clusters = placed, []
+        singles, clusters = list(placed.order_by("id")), []
     else:
-        ids = [cell.first for cell in cells.values() if cell.count == 1]
-        singles = placed.filter(pk__in=ids) if ids else placed.none()
         clusters = [cells[key] for key in sorted(cells) if cells[key].count > 1]
-    features = [_case_feature(case, describe) for case in singles.order_by("id")]
+        if grouped:
+            ids = [cell.first for cell in cells.values() if cell.count == 1]
+            singles = list(placed.filter(pk__in=ids).order_by("id")) if ids else []
+        else:
+            keys = [key for key in sorted(cells) if cells[key].count == 1]
+            singles = _cases_in_cells(cases, keys, size) if keys else []
+    features = [_case_feature(case, describe) for case in singles]
     features += [cell.feature() for cell in clusters]
     return {
         "type": "FeatureCollection",

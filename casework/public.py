@@ -7,8 +7,10 @@ import datetime as dt
 import secrets
 from dataclasses import dataclass
 
+from django.db.models import QuerySet
+
 from casework.events import KINDS, PUBLIC_KINDS
-from casework.models import Attachment, Case, CaseEvent
+from casework.models import Attachment, Case, CaseEvent, Category
 from casework.states import CaseState, RejectReason
 from casework.tracking import tracking_code_normal, tracking_code_plausible
 
@@ -90,3 +92,14 @@ def case_public_after_photos(case: Case) -> list[Attachment]:
             "uploaded_at", "id"
         )
     )
+
+
+def public_categories() -> QuerySet[Category]:
+    """Categories shown publicly: marked public and not corruption reports."""
+    return Category.objects.filter(public=True, corruption_report=False)
+
+
+def cases_public() -> QuerySet[Case]:
+    """The cases anyone may see on public maps and counts: those of public categories only
+    (never a corruption report, never a non-public category, not even in a count)."""
+    return Case.objects.filter(category__in=public_categories())

@@ -249,6 +249,10 @@ SPECTACULAR_SETTINGS = {
 # Map tiles for Leaflet maps; empty shows markers on a blank background (tests, offline sites).
 MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
 MAP_ATTRIBUTION = os.environ.get("MAP_ATTRIBUTION", "© OpenStreetMap contributors")
+# The public map's tiles (portal): OpenStreetMap's own servers are for development only (their
+# tile usage policy forbids heavy use); production sets a tile server of its own. Empty: no tiles.
+MAP_TILES_URL = os.environ.get("MAP_TILES_URL", MAP_TILE_URL)
+MAP_TILES_ATTRIBUTION = os.environ.get("MAP_TILES_ATTRIBUTION", MAP_ATTRIBUTION)
 
 
 def _origin(url: str) -> list[str]:
@@ -302,7 +306,12 @@ CONTENT_SECURITY_POLICY = {
         "default-src": [SELF],
         "script-src": [SELF],
         "style-src": [SELF, UNSAFE_INLINE],
-        "img-src": [SELF, "data:", "blob:", *_origin(MAP_TILE_URL)],
+        "img-src": [
+            SELF,
+            "data:",
+            "blob:",
+            *dict.fromkeys(_origin(MAP_TILE_URL) + _origin(MAP_TILES_URL)),
+        ],
         "font-src": [SELF],
         "connect-src": [SELF],
         "object-src": [NONE],

@@ -302,3 +302,20 @@ def late_contractors(
         LateContractor(row["contractor_id"], row["contractor__legal_name"], row["n"])
         for row in rows
     ]
+
+
+def repaired_again_q() -> Q:
+    """Cases repaired and complained about again: reopened, returned for rework, or with a
+    warranty claim against their repair (a new complaint about it)."""
+    claims = WarrantyClaim.objects.filter(original_case_id=OuterRef("pk"))
+    return Q(reopen_count__gt=0) | Q(rework_count__gt=0) | Q(Exists(claims))
+
+
+def under_warranty_q(at: dt.datetime) -> Q:
+    """Cases whose accepted repair is under warranty at `at`, and the warranty claims (new
+    complaints about such a repair)."""
+    orders = WorkOrder.objects.filter(
+        case_id=OuterRef("pk"), accepted_at__isnull=False, warranty_ends_at__gte=at
+    )
+    claims = WarrantyClaim.objects.filter(case_id=OuterRef("pk"))
+    return Q(Exists(orders)) | Q(Exists(claims))

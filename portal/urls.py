@@ -1,9 +1,12 @@
 """The public pages: home, map, public case pages, open data. They read, never write."""
 
 from django.urls import path
-from django.views.generic import RedirectView
+
+from portal import pages
 
 app_name = "portal"
 urlpatterns = [
-    path("", RedirectView.as_view(url="/staff/", permanent=False), name="home"),
+    path("", pages.home, name="home"),
+    path("map/", pages.public_map, name="map"),
+    path("search/", pages.search, name="search"),
 ]

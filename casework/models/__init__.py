@@ -2,6 +2,7 @@ from casework.models.audit import AuditHead, CaseEvent
 from casework.models.calendar import CalendarOverride
 from casework.models.case import Attachment, Case, CaseUpdateRefused, Complainant, TrackingSequence
 from casework.models.escalation import Escalation, EscalationLevel
+from casework.models.map_cell import CaseMapCell
 from casework.models.org import (
     Category,
     CategoryRouting,
@@ -20,6 +21,7 @@ __all__ = [
     "CalendarOverride",
     "Case",
     "CaseEvent",
+    "CaseMapCell",
     "CaseUpdateRefused",
     "Category",
     "CategoryRouting",

@@ -25,7 +25,8 @@ def complain(request: HttpRequest) -> HttpResponse:
     # runs out of attempts as fast as one filing complaints, and pays for no photo check after.
     if request.method == "POST" and throttle.spend(request, RATE_GROUP, conf.web_rate()):
         return render(request, "intake/complain_limited.html", status=429)
-    form = ComplaintForm(request.POST or None, request.FILES or None)
+    initial = _point_asked(request) if request.method == "GET" else {}
+    form = ComplaintForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST":
         if form.is_valid():
             data = form.cleaned_data
@@ -55,6 +56,20 @@ def complain(request: HttpRequest) -> HttpResponse:
                 return redirect("complain:done")
         return render(request, "intake/complain.html", _context(form), status=400)
     return render(request, "intake/complain.html", _context(form))
+
+
+def _point_asked(request: HttpRequest) -> dict:
+    """A point preset by a link (the public map's "report a problem here": ?lat=…&lon=…); a bad
+    or partial one is ignored and the citizen picks the place as usual."""
+    fields = ComplaintForm.base_fields
+    try:
+        latitude = fields["latitude"].clean(request.GET.get("lat", ""))
+        longitude = fields["longitude"].clean(request.GET.get("lon", ""))
+    except ValidationError:
+        return {}
+    if latitude is None or longitude is None:
+        return {}
+    return {"latitude": latitude, "longitude": longitude}
 
 
 def _context(form: ComplaintForm) -> dict:

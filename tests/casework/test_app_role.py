@@ -42,6 +42,7 @@ def test_the_app_role_cannot_switch_the_audit_triggers_off(as_app):
         )
         assert cursor.fetchall() == [
             ("casework_case_change_has_event", "O"),
+            ("casework_case_map_cells", "O"),
             ("casework_case_state_guard", "O"),
         ]
 

@@ -67,6 +67,7 @@ def screenshots(request):
 def new_page(browser, live_server, settings):
     """A fresh browser context (one per person) that may talk to the live server only."""
     settings.MAP_TILE_URL = ""
+    settings.MAP_TILES_URL = ""
     allowed = urlsplit(live_server.url).netloc
     contexts = []
     blocked = []
