@@ -249,6 +249,9 @@ SPECTACULAR_SETTINGS = {
 # Map tiles for Leaflet maps; empty shows markers on a blank background (tests, offline sites).
 MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
 MAP_ATTRIBUTION = os.environ.get("MAP_ATTRIBUTION", "© OpenStreetMap contributors")
+# A complaint within this many metres of a project's place, while the works run or the warranty
+# holds, is linked to the project (projects/linking.py).
+PROJECT_CASE_BUFFER_M = float(os.environ.get("PROJECT_CASE_BUFFER_M", "30"))
 
 
 def _origin(url: str) -> list[str]:
