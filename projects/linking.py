@@ -28,6 +28,7 @@ from casework.models import Case
 from casework.signals import case_changed
 from projects.geometry import METRES_PER_DEGREE, bbox_buffered, geometry_distance_m
 from projects.models import Milestone, Project, ProjectCase
+from projects.models.project import project_touch
 
 CASE_JOB_KIND = "projects_case_link"
 PROJECT_JOB_KIND = "projects_project_link"
@@ -99,10 +100,15 @@ def case_link(case: Case | int) -> int:
     case = case if isinstance(case, Case) else Case.objects.filter(pk=case).first()
     if case is None:
         return 0
-    rows = [ProjectCase(project=p, case=case) for p in projects_near_case(case)]
-    before = ProjectCase.objects.filter(case=case).count()
-    ProjectCase.objects.bulk_create(rows, ignore_conflicts=True)
-    return ProjectCase.objects.filter(case=case).count() - before
+    projects = projects_near_case(case)
+    have = set(ProjectCase.objects.filter(case=case).values_list("project_id", flat=True))
+    new = [p for p in projects if p.pk not in have]
+    ProjectCase.objects.bulk_create(
+        [ProjectCase(project=p, case=case) for p in new], ignore_conflicts=True
+    )
+    for project in new:
+        project_touch(project.pk)
+    return len(new)
 
 
 def project_link_cases(project: Project | int) -> tuple[int, int]:
@@ -138,6 +144,8 @@ def project_link_cases(project: Project | int) -> tuple[int, int]:
         [ProjectCase(project=project, case_id=pk) for pk in sorted(wanted - have)],
         ignore_conflicts=True,
     )
+    if gone or wanted - have:
+        project_touch(project.pk)
     return len(wanted - have), len(gone)
 
 

@@ -28,6 +28,7 @@ from projects.models import (
     ProjectContract,
     ProjectDocument,
 )
+from projects.models.project import project_touch
 from projects.permissions import may_edit, may_edit_project
 
 PROJECT_FIELDS = (
@@ -225,6 +226,7 @@ def milestone_record(
     _check_milestone(target)
     target._history_user = actor
     target.save()
+    project_touch(project.pk)
     return target
 
 
@@ -304,6 +306,7 @@ def progress_record(
     observation.save()
     for photo in photos:
         ProgressPhoto.objects.create(observation=observation, image=photo)
+    project_touch(project.pk)
     return observation
 
 
@@ -335,4 +338,5 @@ def document_add(
     )
     document._history_user = actor
     document.save()
+    project_touch(project.pk)
     return document

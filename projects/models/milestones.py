@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -62,5 +63,5 @@ class Milestone(models.Model):
             return max(0, (self.actual_end - self.planned_end).days)
         if self.status == self.Status.MET:
             return 0
-        today = today or dt.date.today()
+        today = today or timezone.localdate()
         return max(0, (today - self.planned_end).days)

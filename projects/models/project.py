@@ -141,3 +141,12 @@ class ProjectContract(models.Model):
 
     def __str__(self) -> str:
         return f"{self.project_id} ↔ {self.contract_id}"
+
+
+def project_touch(pk: int) -> None:
+    """Mark the project's public page changed (a milestone, progress, document or linked
+    complaint): its ETag and Last-Modified follow `updated_at`. No history row: the change
+    itself has its own."""
+    from django.utils import timezone
+
+    Project.objects.filter(pk=pk).update(updated_at=timezone.now())
