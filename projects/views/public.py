@@ -33,7 +33,13 @@ PAGE_SIZE = 30
 
 
 def _list_state(request):
-    """(last change, count) of the filtered list, or None for bad filters."""
+    """(last change, count) of the filtered list, or None for bad filters; once per request."""
+    if not hasattr(request, "_projects_list_state"):
+        request._projects_list_state = _list_state_query(request)
+    return request._projects_list_state
+
+
+def _list_state_query(request):
     form = ProjectFilterForm(request.GET, choices=False)
     if not form.is_valid():
         return None
@@ -86,7 +92,11 @@ def project_list(request):
 
 
 def _project_modified(request, code: str, *args, **kwargs):
-    return Project.objects.filter(code=code).values_list("updated_at", flat=True).first()
+    if not hasattr(request, "_project_updated_at"):
+        request._project_updated_at = (
+            Project.objects.filter(code=code).values_list("updated_at", flat=True).first()
+        )
+    return request._project_updated_at
 
 
 def _project_etag(request, code: str, *args, **kwargs) -> str | None:
