@@ -18,6 +18,7 @@ from casework.models import Case
 from projects.models import (
     Milestone,
     ProgressObservation,
+    ProgressPhoto,
     Project,
     ProjectCase,
     ProjectContract,
@@ -84,6 +85,7 @@ class ProjectPage:
     project: Project
     milestones: list[Milestone]
     progress: ProgressObservation | None
+    photos: list[ProgressPhoto]
     financial_percent: Decimal | None
     documents: list[ProjectDocument]
     contracts: list
@@ -126,11 +128,10 @@ def project_page(code: str) -> ProjectPage | None:
         Milestone.objects.filter(project=project).select_related("responsible_position")
     )
     progress = (
-        ProgressObservation.objects.filter(project=project)
-        .prefetch_related("photos")
-        .order_by("-observed_on", "-id")
-        .first()
+        ProgressObservation.objects.filter(project=project).order_by("-observed_on", "-id").first()
     )
+    # Always one query, with or without an observation: the page's query count stays fixed.
+    photos = list(ProgressPhoto.objects.filter(observation_id=progress.pk if progress else None))
     documents = list(ProjectDocument.objects.filter(project=project))
     contracts = list(project.contracts.select_related("contractor").order_by("signed_on", "pk"))
     public_links = ProjectCase.objects.filter(project=project, **public_cases_q())
@@ -147,6 +148,7 @@ def project_page(code: str) -> ProjectPage | None:
         project=project,
         milestones=milestones,
         progress=progress,
+        photos=photos,
         financial_percent=progress.financial_percent(project.budget_amount) if progress else None,
         documents=documents,
         contracts=contracts,

@@ -147,6 +147,10 @@ def project_update(
     project = Project.objects.select_for_update().get(pk=project.pk)
     if not may_edit_project(actor, project):
         raise _deny()
+    before = {field: getattr(project, field) for field in PROJECT_FIELDS}
+    before_contracts = set(
+        ProjectContract.objects.filter(project=project).values_list("contract_id", flat=True)
+    )
     for field, value in data.items():
         if field in PROJECT_FIELDS and field != "code":
             setattr(project, field, value)
@@ -154,6 +158,12 @@ def project_update(
     if not may_edit_project(actor, project):
         raise _deny()
     checked = _validated(project, contracts)
+    unchanged = all(getattr(project, f) == v for f, v in before.items()) and (
+        checked is None or {c.pk for c in checked} == before_contracts
+    )
+    if unchanged:
+        # Nothing to record (an import of an unchanged export): no history row, same ETag.
+        return project
     project._history_user = actor
     project.save()
     _set_contracts(project, checked)

@@ -27,8 +27,11 @@ def test_export_import_export_gives_the_same_bytes(world):
     assert projects_import(first, actor=world.manager) == (2, 0)
     second = projects_csv(Project.objects.all())
     assert second.encode() == first.encode()
+    history = Project.history.count()
     assert projects_import(second, actor=world.manager) == (0, 2)
     assert projects_csv(Project.objects.all()).encode() == first.encode()
+    # Importing an unchanged export records no change.
+    assert Project.history.count() == history
 
 
 def test_bad_rows_are_named_and_nothing_is_imported(world):
@@ -63,6 +66,7 @@ def test_wrong_header_is_refused(world):
 
 def test_staff_import_page_lists_row_errors_with_400(client, world):
     client.force_login(world.manager)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     header = ",".join(COLUMNS)
     body = header + "\r\n" + "aqt-x" + "," * (len(COLUMNS) - 1) + "\r\n"
     response = client.post(

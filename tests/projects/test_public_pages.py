@@ -157,3 +157,45 @@ def test_document_is_downloadable_by_anyone(client, world):
 
 def test_dates_are_local(world):
     assert isinstance(days_ago(0), dt.date)
+
+
+def test_project_page_takes_the_same_number_of_queries_however_much_it_holds(
+    client, world, django_assert_max_num_queries
+):
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    small = make_project(world, code="small")
+    big = make_project(world, code="big", contracts=[world.contract, world.other_contract])
+    for n in range(4):
+        milestone_record(
+            big,
+            actor=world.manager,
+            data={
+                "name_kk": f"К{n}",
+                "name_ru": f"Э{n}",
+                "planned_start": days_ago(30),
+                "planned_end": days_ago(20 - n),
+            },
+        )
+        document_add(
+            big,
+            actor=world.manager,
+            document_type="other",
+            title=f"Д{n}",
+            file=SimpleUploadedFile(f"d{n}.pdf", b"x"),
+        )
+        case_link(world.case())
+    progress_record(
+        big, actor=world.manager, observed_on=days_ago(1), physical_percent=5, spent_amount=1
+    )
+    counts = []
+    for project in (small, big):
+        cache.clear()
+        client.get(f"/projects/{project.code}/")  # scorecards into the cache
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(f"/projects/{project.code}/").status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
+    assert big.case_links.count() == 4

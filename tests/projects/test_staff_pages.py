@@ -9,6 +9,7 @@ pytestmark = pytest.mark.django_db
 
 def _login(client, user):
     client.force_login(user)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     return client
 
 
