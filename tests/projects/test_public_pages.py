@@ -192,10 +192,31 @@ def test_project_page_takes_the_same_number_of_queries_however_much_it_holds(
     )
     counts = []
     for project in (small, big):
-        cache.clear()
+        cache.delete(f"projects:scorecards:{project.region_id}")
         client.get(f"/projects/{project.code}/")  # scorecards into the cache
         with CaptureQueriesContext(connection) as queries:
             assert client.get(f"/projects/{project.code}/").status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
     assert big.case_links.count() == 4
+
+
+def test_progress_photo_is_served_on_the_project_page(client, world):
+    from tests.factories import image_upload
+
+    project = make_project(world)
+    observation = progress_record(
+        project,
+        actor=world.manager,
+        observed_on=days_ago(1),
+        physical_percent=10,
+        spent_amount=1,
+        photos=[image_upload("site.jpg")],
+    )
+    photo = observation.photos.get()
+    html = client.get(f"/projects/{project.code}/").content.decode()
+    assert f"/projects/{project.code}/photos/{photo.pk}/" in html
+    response = client.get(f"/projects/{project.code}/photos/{photo.pk}/")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/jpeg"
+    assert client.get(f"/projects/other/photos/{photo.pk}/").status_code == 404

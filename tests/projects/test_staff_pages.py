@@ -123,3 +123,30 @@ def test_edit_page_shows_the_geometry_as_json(client, world):
     page = _login(client, world.manager).get(f"/staff/projects/{project.code}/").content.decode()
     assert "&quot;Polygon&quot;" in page
     assert YARD["type"] == "Polygon"
+
+
+def test_milestone_of_another_project_is_404_on_the_staff_page(client, world):
+    project = make_project(world)
+    other = make_project(world, code="aqt-other")
+    from projects.services import milestone_record
+
+    milestone = milestone_record(
+        other,
+        actor=world.manager,
+        data={
+            "name_kk": "К",
+            "name_ru": "Э",
+            "planned_start": days_ago(5),
+            "planned_end": days_ago(1),
+        },
+    )
+    client = _login(client, world.manager)
+    assert (
+        client.get(f"/staff/projects/{project.code}/milestones/{milestone.pk}/").status_code == 404
+    )
+    assert client.get(f"/staff/projects/{other.code}/milestones/{milestone.pk}/").status_code == 200
+
+
+def test_staff_menu_links_the_projects_for_managers(client, world):
+    html = _login(client, world.manager).get("/staff/projects/").content.decode()
+    assert 'href="/staff/projects/"' in html
