@@ -83,3 +83,14 @@ def test_linking_twice_makes_no_second_link(world):
     case_link(case)
     assert case_link(case) == 0
     assert _linked(project) == {case.pk}
+
+
+def test_staff_case_page_names_the_linked_project(client, world):
+    from django.urls import reverse
+
+    project = make_project(world)
+    case = world.case()
+    case_link(case)
+    client.force_login(world.clerk)
+    html = client.get(reverse("workflows:case", args=[case.pk])).content.decode()
+    assert f'href="/projects/{project.code}/"' in html
