@@ -71,9 +71,9 @@ def public_projects(filters: ProjectFilters) -> QuerySet[Project]:
     return projects_filtered(filters).select_related("district").order_by("-planned_year", "code")
 
 
-def public_projects_changed(filters: ProjectFilters) -> dt.datetime | None:
-    """When the filtered list last changed (for Last-Modified / ETag)."""
-    return projects_filtered(filters).aggregate(at=Max("updated_at"))["at"]
+def public_projects_changed() -> dt.datetime | None:
+    """When any project last changed (for Last-Modified / ETag of the lists)."""
+    return Project.objects.aggregate(at=Max("updated_at"))["at"]
 
 
 def public_cases_q():

@@ -110,6 +110,10 @@ class Project(models.Model):
         indexes = [
             models.Index(fields=["status", "planned_year"], name="project_status_year"),
             models.Index(fields=["min_lon", "min_lat"], name="project_bbox"),
+            # The public list's order, and the registry's last change (ETag, Last-Modified).
+            models.Index(fields=["-planned_year", "code"], name="project_public_order"),
+            models.Index(fields=["updated_at"], name="project_changed"),
+            models.Index(fields=["max_lon", "max_lat"], name="project_bbox_east"),
         ]
 
     def __str__(self) -> str:

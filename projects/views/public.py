@@ -8,7 +8,6 @@ import hashlib
 import mimetypes
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Max
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -27,40 +26,27 @@ from projects.selectors import (
     project_page,
     projects_filtered,
     public_projects,
+    public_projects_changed,
 )
 
 PAGE_SIZE = 30
 
 
-def _list_state(request):
-    """(last change, count) of the filtered list, or None for bad filters; once per request."""
-    if not hasattr(request, "_projects_list_state"):
-        request._projects_list_state = _list_state_query(request)
-    return request._projects_list_state
-
-
-def _list_state_query(request):
-    form = ProjectFilterForm(request.GET, choices=False)
-    if not form.is_valid():
-        return None
-    try:
-        bbox = parse_bbox(request.GET.get("bbox"))
-    except ValueError:
-        return None
-    return projects_filtered(form.filters(bbox)).aggregate(at=Max("updated_at"), n=Count("id"))
+def _registry_changed(request, *args, **kwargs):
+    """When any project last changed (one index lookup). Every change that can move a project
+    in or out of a filter, or change what the list shows, bumps its `updated_at`; projects are
+    never deleted. So this stands for every filtered list's own last change."""
+    if not hasattr(request, "_projects_changed"):
+        request._projects_changed = public_projects_changed()
+    return request._projects_changed
 
 
 def _list_etag(request, *args, **kwargs) -> str | None:
-    state = _list_state(request)
-    if state is None or state["at"] is None:
+    at = _registry_changed(request)
+    if at is None:
         return None
-    key = f"{state['at'].isoformat()}|{state['n']}|{get_language()}|{request.get_full_path()}"
+    key = f"{at.isoformat()}|{get_language()}|{request.get_full_path()}"
     return hashlib.sha256(key.encode()).hexdigest()[:32]
-
-
-def _list_modified(request, *args, **kwargs):
-    state = _list_state(request)
-    return state["at"] if state else None
 
 
 def _vary(response):
@@ -69,7 +55,7 @@ def _vary(response):
 
 
 @require_GET
-@condition(etag_func=_list_etag, last_modified_func=_list_modified)
+@condition(etag_func=_list_etag, last_modified_func=_registry_changed)
 def project_list(request):
     form = ProjectFilterForm(request.GET or None)
     valid = form.is_valid() if request.GET else True
@@ -159,7 +145,7 @@ def _api_errors(form, bbox_error: str | None) -> dict[str, str]:
 
 
 @require_GET
-@condition(etag_func=_list_etag, last_modified_func=_list_modified)
+@condition(etag_func=_list_etag, last_modified_func=_registry_changed)
 def project_geojson(request):
     """GeoJSON FeatureCollection of the filtered projects: every feature carries
     kind="project", count=1, code, title, status and the public page's url."""

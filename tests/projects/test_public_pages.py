@@ -220,3 +220,18 @@ def test_progress_photo_is_served_on_the_project_page(client, world):
     assert response.status_code == 200
     assert response["Content-Type"] == "image/jpeg"
     assert client.get(f"/projects/other/photos/{photo.pk}/").status_code == 404
+
+
+def test_list_and_twin_answer_304_until_a_project_changes(client, world):
+    project = make_project(world)
+    for path in ("/projects/", "/api/public/projects/?status=implementation"):
+        first = client.get(path)
+        assert client.get(path, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+        progress_record(
+            project,
+            actor=world.manager,
+            observed_on=days_ago(1),
+            physical_percent=1,
+            spent_amount=1,
+        )
+        assert client.get(path, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 200
