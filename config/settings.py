@@ -253,6 +253,9 @@ MAP_ATTRIBUTION = os.environ.get("MAP_ATTRIBUTION", "© OpenStreetMap contributo
 # tile usage policy forbids heavy use); production sets a tile server of its own. Empty: no tiles.
 MAP_TILES_URL = os.environ.get("MAP_TILES_URL", MAP_TILE_URL)
 MAP_TILES_ATTRIBUTION = os.environ.get("MAP_TILES_ATTRIBUTION", MAP_ATTRIBUTION)
+# A complaint within this many metres of a project's place, while the works run or the warranty
+# holds, is linked to the project (projects/linking.py).
+PROJECT_CASE_BUFFER_M = float(os.environ.get("PROJECT_CASE_BUFFER_M", "30"))
 
 
 def _origin(url: str) -> list[str]:

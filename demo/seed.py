@@ -51,6 +51,7 @@ from demo import data, red_flags
 from demo.inquiries import inquiries_seed
 from demo.posts import posts_seed
 from demo.votes import votes_seed
+from demo.projects import projects_seed
 from intake.models import DistrictArea
 from oversight.attribution import attributions_backfill
 from oversight.failures import failures_recompute
@@ -992,6 +993,7 @@ def seed(case_count: int = 300, *, seed_value: int = 2026) -> dict[str, int]:
             made["inquiries"] = inquiries_seed(world)
             made["votes"] = votes_seed(rng)
             made["cases"] += made["taraz"]
+            made["projects"] = projects_seed(world, timezone.localdate())
             # Demo histories are not news: nobody is to be notified of them.
             OutboxJob.objects.filter(status=OutboxJob.Status.PENDING).update(
                 status=OutboxJob.Status.DONE, done_at=now, last_error="demo seed: not sent"

@@ -6,3 +6,6 @@ class ProjectsConfig(AppConfig):
     name = "projects"
     verbose_name = _("Projects")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from projects import linking  # noqa: F401  (the case-open receiver and outbox jobs)

@@ -1,6 +1,33 @@
 """Projects: public pages (/projects/), staff pages (/staff/projects/), public JSON
-(/api/public/projects/)."""
+(/api/public/projects/), open data (`open_data_urlpatterns`, to be mounted at /open-data/)."""
 
-public_urlpatterns: list = []
-staff_urlpatterns: list = []
-api_urlpatterns: list = []
+from django.urls import path
+
+from projects.views import open_data, public, staff
+
+public_urlpatterns: list = [
+    path("", public.project_list, name="list"),
+    path("<slug:code>/", public.project_detail, name="detail"),
+    path("<slug:code>/documents/<int:pk>/", public.document_download, name="document"),
+    path("<slug:code>/photos/<int:pk>/", public.progress_photo, name="photo"),
+]
+staff_urlpatterns: list = [
+    path("", staff.project_list, name="list"),
+    path("new/", staff.project_new, name="new"),
+    path("export.csv", staff.csv_export, name="export"),
+    path("import/", staff.csv_import, name="import"),
+    path("<slug:code>/", staff.project_edit, name="edit"),
+    path("<slug:code>/milestones/", staff.milestone_add, name="milestone_add"),
+    path("<slug:code>/milestones/<int:pk>/", staff.milestone_edit, name="milestone_edit"),
+    path("<slug:code>/progress/", staff.progress_add, name="progress_add"),
+    path("<slug:code>/documents/", staff.document_upload, name="document_add"),
+]
+api_urlpatterns: list = [
+    path("", public.project_geojson, name="list"),
+]
+# To be mounted at /open-data/ (the portal owns that prefix): names open_data:projects_oc4ids,
+# open_data:projects_csv.
+open_data_urlpatterns: list = [
+    path("projects.oc4ids.json", open_data.projects_oc4ids, name="projects_oc4ids"),
+    path("projects.csv", open_data.projects_csv_download, name="projects_csv"),
+]

@@ -4,12 +4,13 @@ geometry, budget, planned year, the responsible department and post, its contrac
 
 from __future__ import annotations
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from projects.geometry import geometry_bbox
+from projects.geometry import geometry_bbox, geometry_validate
 
 
 class Project(models.Model):
@@ -59,17 +60,21 @@ class Project(models.Model):
         verbose_name=_("district"),
     )
     # A GeoJSON geometry: a Point, a LineString for a road, a Polygon for a yard.
-    geometry = models.JSONField(_("location"))
+    geometry = models.JSONField(_("location"), validators=[geometry_validate])
     # The bounding box of the geometry, kept with it, so that "cases inside" and the map's
     # bbox filter are plain comparisons.
     min_lon = models.FloatField(editable=False)
     min_lat = models.FloatField(editable=False)
     max_lon = models.FloatField(editable=False)
     max_lat = models.FloatField(editable=False)
-    budget_amount = models.DecimalField(_("budget, KZT"), max_digits=16, decimal_places=2)
+    budget_amount = models.DecimalField(
+        _("budget, KZT"), max_digits=16, decimal_places=2, validators=[MinValueValidator(0)]
+    )
     budget_source = models.CharField(_("budget source"), max_length=200, blank=True)
     budget_approved_on = models.DateField(_("budget approved on"), null=True, blank=True)
-    planned_year = models.PositiveSmallIntegerField(_("planned year"))
+    planned_year = models.PositiveSmallIntegerField(
+        _("planned year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
     department = models.ForeignKey(
         "casework.Department",
         null=True,
@@ -105,6 +110,10 @@ class Project(models.Model):
         indexes = [
             models.Index(fields=["status", "planned_year"], name="project_status_year"),
             models.Index(fields=["min_lon", "min_lat"], name="project_bbox"),
+            # The public list's order, and the registry's last change (ETag, Last-Modified).
+            models.Index(fields=["-planned_year", "code"], name="project_public_order"),
+            models.Index(fields=["updated_at"], name="project_changed"),
+            models.Index(fields=["max_lon", "max_lat"], name="project_bbox_east"),
         ]
 
     def __str__(self) -> str:
@@ -136,3 +145,12 @@ class ProjectContract(models.Model):
 
     def __str__(self) -> str:
         return f"{self.project_id} ↔ {self.contract_id}"
+
+
+def project_touch(pk: int) -> None:
+    """Mark the project's public page changed (a milestone, progress, document or linked
+    complaint): its ETag and Last-Modified follow `updated_at`. No history row: the change
+    itself has its own."""
+    from django.utils import timezone
+
+    Project.objects.filter(pk=pk).update(updated_at=timezone.now())

@@ -1,0 +1,183 @@
+"""Public pages of the projects registry (no login): the list with its map, one project's page,
+its documents and photos, and the JSON twin for maps and others' apps. They only read; they never
+show a non-public category's complaint nor anything of a complainant."""
+
+from __future__ import annotations
+
+import hashlib
+import mimetypes
+
+from django.core.paginator import Paginator
+from django.http import Http404, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import condition, require_GET
+
+from casework.media import file_response
+from projects.filters import ProjectFilterForm, parse_bbox
+from projects.models import ProgressPhoto, Project, ProjectDocument
+from projects.selectors import (
+    ProjectFilters,
+    latest_progress_by_project,
+    project_page,
+    projects_filtered,
+    public_projects,
+    public_projects_changed,
+)
+
+PAGE_SIZE = 30
+
+
+def _registry_changed(request, *args, **kwargs):
+    """When any project last changed (one index lookup). Every change that can move a project
+    in or out of a filter, or change what the list shows, bumps its `updated_at`; projects are
+    never deleted. So this stands for every filtered list's own last change."""
+    if not hasattr(request, "_projects_changed"):
+        request._projects_changed = public_projects_changed()
+    return request._projects_changed
+
+
+def _list_etag(request, *args, **kwargs) -> str | None:
+    at = _registry_changed(request)
+    if at is None:
+        return None
+    key = f"{at.isoformat()}|{get_language()}|{request.get_full_path()}"
+    return hashlib.sha256(key.encode()).hexdigest()[:32]
+
+
+def _vary(response):
+    patch_vary_headers(response, ("Accept-Language", "Cookie"))
+    return response
+
+
+@require_GET
+@condition(etag_func=_list_etag, last_modified_func=_registry_changed)
+def project_list(request):
+    form = ProjectFilterForm(request.GET or None)
+    valid = form.is_valid() if request.GET else True
+    page = None
+    if valid:
+        filters = form.filters() if request.GET else ProjectFilters()
+        page = Paginator(public_projects(filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    latest = latest_progress_by_project([p.pk for p in page]) if page else {}
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "page": page,
+        "rows": [(p, latest.get(p.pk)) for p in page] if page else [],
+        "query": query.urlencode(),
+        "next_year": timezone.localdate().year + 1,
+        "api_url": reverse("projects_api:list"),
+    }
+    return _vary(render(request, "projects/list.html", context, status=200 if valid else 400))
+
+
+def _project_modified(request, code: str, *args, **kwargs):
+    if not hasattr(request, "_project_updated_at"):
+        request._project_updated_at = (
+            Project.objects.filter(code=code).values_list("updated_at", flat=True).first()
+        )
+    return request._project_updated_at
+
+
+def _project_etag(request, code: str, *args, **kwargs) -> str | None:
+    at = _project_modified(request, code)
+    if at is None:
+        return None
+    return hashlib.sha256(f"{code}|{at.isoformat()}|{get_language()}".encode()).hexdigest()[:32]
+
+
+@require_GET
+@condition(etag_func=_project_etag, last_modified_func=_project_modified)
+def project_detail(request, code: str):
+    page = project_page(code)
+    if page is None:
+        raise Http404(_("No such project."))
+    return _vary(render(request, "projects/detail.html", {"page": page, "p": page.project}))
+
+
+@require_GET
+def document_download(request, code: str, pk: int):
+    document = ProjectDocument.objects.filter(project__code=code, pk=pk).first()
+    if document is None:
+        raise Http404(_("No such document."))
+    content_type = mimetypes.guess_type(document.file.name)[0] or "application/octet-stream"
+    try:
+        return file_response(
+            document.file.storage,
+            document.file.name,
+            content_type=content_type,
+            filename=document.file.name.rsplit("/", 1)[-1],
+            as_attachment=True,
+            cache_control="public, max-age=3600",
+        )
+    except FileNotFoundError:
+        raise Http404(_("No such document.")) from None
+
+
+@require_GET
+def progress_photo(request, code: str, pk: int):
+    photo = ProgressPhoto.objects.filter(observation__project__code=code, pk=pk).first()
+    if photo is None:
+        raise Http404(_("No such photo."))
+    content_type = mimetypes.guess_type(photo.image.name)[0] or "image/jpeg"
+    try:
+        return file_response(
+            photo.image.storage,
+            photo.image.name,
+            content_type=content_type,
+            cache_control="public, max-age=86400",
+        )
+    except FileNotFoundError:
+        raise Http404(_("No such photo.")) from None
+
+
+def _api_errors(form, bbox_error: str | None) -> dict[str, str]:
+    errors = {field: " ".join(str(m) for m in msgs) for field, msgs in form.errors.items()}
+    if bbox_error:
+        errors["bbox"] = bbox_error
+    return errors
+
+
+@require_GET
+@condition(etag_func=_list_etag, last_modified_func=_registry_changed)
+def project_geojson(request):
+    """GeoJSON FeatureCollection of the filtered projects: every feature carries
+    kind="project", count=1, code, title, status and the public page's url."""
+    form = ProjectFilterForm(request.GET, choices=False)
+    bbox, bbox_error = None, None
+    try:
+        bbox = parse_bbox(request.GET.get("bbox"))
+    except ValueError as exc:
+        bbox_error = str(exc)
+    if not form.is_valid() or bbox_error:
+        return JsonResponse({"errors": _api_errors(form, bbox_error)}, status=400)
+    kk = (get_language() or "").startswith("kk")
+    rows = (
+        projects_filtered(form.filters(bbox))
+        .order_by("code")
+        .values_list("code", "title_kk", "title_ru", "status", "geometry")
+    )
+    features = [
+        {
+            "type": "Feature",
+            "geometry": geometry,
+            "properties": {
+                "kind": "project",
+                "count": 1,
+                "code": code,
+                "title": title_kk if kk else title_ru,
+                "status": status,
+                "url": reverse("projects:detail", args=[code]),
+            },
+        }
+        for code, title_kk, title_ru, status, geometry in rows
+    ]
+    response = JsonResponse({"type": "FeatureCollection", "features": features})
+    response["Cache-Control"] = "public, max-age=60"
+    return _vary(response)
