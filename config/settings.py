@@ -188,6 +188,14 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "baqylau@localhost")
 
+# Projects' site cameras (projects/camera_fetch.py): snapshots are fetched only from these hosts
+# (comma-separated; ".example.kz" allows its subdomains), never from a non-public address.
+PROJECT_CAMERA_HOSTS = env_list("PROJECT_CAMERA_HOSTS")
+PROJECT_CAMERA_TIMEOUT_S = float(os.environ.get("PROJECT_CAMERA_TIMEOUT_S", "10"))
+PROJECT_CAMERA_MAX_BYTES = int(os.environ.get("PROJECT_CAMERA_MAX_BYTES", 5 * 1024 * 1024))
+# A camera is shown offline after this many failed snapshots in a row.
+PROJECT_CAMERA_OFFLINE_AFTER = int(os.environ.get("PROJECT_CAMERA_OFFLINE_AFTER", "3"))
+
 # Public address of the site, used in links sent to citizens (tracking pages).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
