@@ -6,3 +6,7 @@ class ProjectsConfig(AppConfig):
     name = "projects"
     verbose_name = _("Projects")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # projcams: the follow notices' outbox handler registers on import.
+        from projects import follows  # noqa: F401
