@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import uuid
 from decimal import Decimal
 
+import pytest
 from django.core.files.base import ContentFile
 from django.utils import timezone
 from PIL import Image, ImageDraw
@@ -61,3 +63,10 @@ def camera_with_frames(project: Project, frames: int = 5, **fields) -> Camera:
         snapshot.image.save("snapshot.jpg", ContentFile(body), save=False)
         snapshot.save()
     return camera
+
+
+@pytest.fixture(autouse=True)
+def own_rate_limit_counters(settings):
+    """Each test counts its requests apart from every other test's (import it into a test
+    module to use it there; tests/intake/conftest.py does the same for intake)."""
+    settings.RATELIMIT_CACHE_PREFIX = f"rl:test-{uuid.uuid4().hex}:"
