@@ -8,5 +8,5 @@ class ProjectsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        # projcams: the follow notices' outbox handler registers on import.
-        from projects import follows  # noqa: F401
+        # projcams: the follow notices' outbox handler registers on import; cameras in the admin.
+        from projects import camera_admin, follows  # noqa: F401

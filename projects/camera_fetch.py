@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
 from django.conf import settings
+from django.utils.translation import gettext
 
 MAX_REDIRECTS = 3
 DEFAULT_TIMEOUT_S = 10.0
@@ -134,6 +135,28 @@ def _checked_target(url: str, allowed_hosts: Iterable[str], allow_loopback: bool
     if parts.query:
         path += "?" + parts.query
     return _Target(scheme, host, port, path, addresses[0])
+
+
+def url_refusal(url: str, allowed_hosts: Iterable[str] | None = None) -> str | None:
+    """Why a camera may not be given `url` (scheme, credentials, host not on the allow-list), or
+    None; checked when a camera is saved through a form, before any fetch. The addresses are
+    checked at each fetch (they may change)."""
+    if allowed_hosts is None:
+        allowed_hosts = getattr(settings, "PROJECT_CAMERA_HOSTS", [])
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 (raises on a bad port)
+    except ValueError as exc:
+        return gettext("Malformed URL: %(error)s") % {"error": exc}
+    if parts.scheme.lower() not in ("http", "https"):
+        return gettext("Only http and https URLs are allowed.")
+    if parts.username is not None or parts.password is not None:
+        return gettext("Credentials in the URL are not allowed.")
+    if not host_allowed(parts.hostname or "", allowed_hosts):
+        return gettext(
+            "The host %(host)s is not on the camera allow-list (PROJECT_CAMERA_HOSTS)."
+        ) % {"host": parts.hostname or ""}
+    return None
 
 
 class _PinnedConnection(http.client.HTTPConnection):

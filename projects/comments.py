@@ -32,6 +32,8 @@ log = logging.getLogger(__name__)
 
 CODE_TTL_MINUTES = 15
 CODE_MAX_ATTEMPTS = 5
+# Codes one address may be sent in an hour, whoever asks (the per-client limit is the view's).
+CODES_PER_ADDRESS_HOUR = 5
 
 
 def _digest(email_index: str, code: str) -> str:
@@ -53,6 +55,13 @@ def email_code_send(email: str, *, language: str = "ru") -> EmailCode:
         raise ValidationError({"email": _("Enter a valid e-mail address.")}) from None
     code = f"{secrets.randbelow(1_000_000):06d}"
     index = blind_index(email)
+    recent = EmailCode.objects.filter(
+        email_index=index, created_at__gte=timezone.now() - timezone.timedelta(hours=1)
+    )
+    if recent.count() >= CODES_PER_ADDRESS_HOUR:
+        raise ValidationError(
+            {"email": _("Too many codes were sent to this address. Try again in an hour.")}
+        )
     with transaction.atomic():
         row = EmailCode.objects.create(
             email=email,

@@ -3,6 +3,7 @@ health, and the dated snapshots kept as a time-lapse."""
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
@@ -50,6 +51,14 @@ class Camera(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        from projects.camera_fetch import url_refusal
+
+        super().clean()
+        reason = url_refusal(self.snapshot_url) if self.snapshot_url else None
+        if reason:
+            raise ValidationError({"snapshot_url": reason})
 
 
 def snapshot_path(snapshot: Snapshot, filename: str) -> str:

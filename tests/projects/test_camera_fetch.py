@@ -179,3 +179,20 @@ def test_connects_to_the_address_it_checked(monkeypatch):
         )
     assert got.body == b"ok"
     assert asked == ["cam.test"]
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("file:///etc/passwd", "Only http and https"),
+        ("http://u:p@cam.example.kz/x.jpg", "Credentials"),
+        ("https://evil.example.com/x.jpg", "allow-list"),
+        ("http://cam.example.kz:99999/x.jpg", "Malformed"),
+    ],
+)
+def test_a_camera_url_is_checked_when_the_camera_is_saved(url, reason, settings):
+    from projects.camera_fetch import url_refusal
+
+    settings.PROJECT_CAMERA_HOSTS = [".example.kz"]
+    assert reason in url_refusal(url)
+    assert url_refusal("https://cam.example.kz/snap.jpg") is None

@@ -154,3 +154,14 @@ def test_beat_fetches_camera_snapshots_every_two_minutes():
     assert entry == {"task": "projects.tasks.camera_snapshots_fetch", "schedule": 120.0}
     app.loader.import_default_modules()
     assert entry["task"] in app.tasks
+
+
+def test_a_camera_with_a_url_off_the_allow_list_does_not_validate(world, settings):
+    from django.core.exceptions import ValidationError
+
+    settings.PROJECT_CAMERA_HOSTS = ["cam.example.kz"]
+    camera = Camera(project=visit_project(world), name="x", snapshot_url="http://10.0.0.1/a.jpg")
+    with pytest.raises(ValidationError) as refused:
+        camera.full_clean()
+    assert "snapshot_url" in refused.value.message_dict
+    assert not Camera.objects.exists()

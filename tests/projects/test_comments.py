@@ -243,3 +243,15 @@ def test_an_empty_official_reply_is_refused(
     url = reverse("projects:comment_reply", args=[project.code, comment.pk])
     assert client.post(url, {"text": "  "}).status_code == 400
     assert Comment.objects.count() == 1
+
+
+def test_one_address_gets_at_most_five_codes_an_hour(client, project, settings):
+    settings.PROJECT_COMMENT_RATES = {"projects.email_code": "100/h"}
+    for _ in range(5):
+        assert (
+            client.post(_url(project, "email_code"), {"email": "v@example.kz"}).status_code == 302
+        )
+    response = client.post(_url(project, "email_code"), {"email": "V@example.kz "})
+    assert response.status_code == 400
+    assert "Too many codes were sent to this address" in response.content.decode()
+    assert EmailCode.objects.count() == 5
