@@ -45,6 +45,11 @@ app.conf.beat_schedule = {
         "task": "oversight.tasks.red_flags_nightly",
         "schedule": crontab(hour=2, minute=30),
     },
+    # Site cameras' snapshots (each camera on its own interval; due ones are fetched).
+    "projects-camera-snapshots": {
+        "task": "projects.tasks.camera_snapshots_fetch",
+        "schedule": 120.0,
+    },
     # Raw chat bodies (senders' phones and names) are emptied after RAW_MESSAGE_RETENTION_DAYS.
     "intake-raw-messages-purge": {
         "task": "intake.tasks.raw_messages_purge",

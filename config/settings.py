@@ -188,6 +188,16 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "baqylau@localhost")
 
+# Projects' site cameras (projects/camera_fetch.py): snapshots are fetched only from these hosts
+# (comma-separated; ".example.kz" allows its subdomains), never from a non-public address.
+PROJECT_CAMERA_HOSTS = env_list("PROJECT_CAMERA_HOSTS")
+# Origins (scheme://host[:port]) the live HLS streams come from: allowed by the page's CSP.
+PROJECT_CAMERA_STREAM_ORIGINS = env_list("PROJECT_CAMERA_STREAM_ORIGINS")
+PROJECT_CAMERA_TIMEOUT_S = float(os.environ.get("PROJECT_CAMERA_TIMEOUT_S", "10"))
+PROJECT_CAMERA_MAX_BYTES = int(os.environ.get("PROJECT_CAMERA_MAX_BYTES", 5 * 1024 * 1024))
+# A camera is shown offline after this many failed snapshots in a row.
+PROJECT_CAMERA_OFFLINE_AFTER = int(os.environ.get("PROJECT_CAMERA_OFFLINE_AFTER", "3"))
+
 # Public address of the site, used in links sent to citizens (tracking pages).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
@@ -316,7 +326,10 @@ CONTENT_SECURITY_POLICY = {
             *dict.fromkeys(_origin(MAP_TILE_URL) + _origin(MAP_TILES_URL)),
         ],
         "font-src": [SELF],
-        "connect-src": [SELF],
+        # Site cameras' live streams (hls.js reads the playlist and segments, then plays them
+        # from a blob: MediaSource): PROJECT_CAMERA_STREAM_ORIGINS, e.g. https://cam.example.kz.
+        "connect-src": [SELF, *PROJECT_CAMERA_STREAM_ORIGINS],
+        "media-src": [SELF, "blob:", *PROJECT_CAMERA_STREAM_ORIGINS],
         "object-src": [NONE],
         "base-uri": [SELF],
         "form-action": [SELF],

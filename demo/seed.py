@@ -52,6 +52,7 @@ from demo.inquiries import inquiries_seed
 from demo.posts import posts_seed
 from demo.votes import votes_seed
 from demo.projects import projects_seed
+from demo.project_cameras import project_cameras_seed
 from intake.models import DistrictArea
 from oversight.attribution import attributions_backfill
 from oversight.failures import failures_recompute
@@ -950,6 +951,7 @@ def seed(case_count: int = 300, *, seed_value: int = 2026) -> dict[str, int]:
         _contractors(world)
         _users(world)
         made = {"cases": 0, "occupancies": posts_seed(world, timezone.localdate())}
+        made["camera_snapshots"] = project_cameras_seed(world)
         demo_regions = [world.regions["AQT"], world.regions["ZHA"]]
         if not Case.objects.filter(region__in=demo_regions).exists():
             rng = random.Random(seed_value)

@@ -9,3 +9,6 @@ class ProjectsConfig(AppConfig):
 
     def ready(self) -> None:
         from projects import linking  # noqa: F401  (the case-open receiver and outbox jobs)
+
+        # projcams: the follow notices' outbox handler registers on import; cameras in the admin.
+        from projects import camera_admin, follows  # noqa: F401

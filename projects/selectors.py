@@ -11,11 +11,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.cache import cache
-from django.db.models import Exists, F, Max, OuterRef, QuerySet
+from django.db.models import Exists, F, Max, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from casework.models import Case
 from projects.models import (
+    Camera,
+    Comment,
     Milestone,
     ProgressObservation,
     ProgressPhoto,
@@ -23,6 +25,7 @@ from projects.models import (
     ProjectCase,
     ProjectContract,
     ProjectDocument,
+    Snapshot,
 )
 from projects.permissions import editable_projects_q
 
@@ -93,6 +96,7 @@ class ProjectPage:
     cases_count: int
     cases: list[Case]
     changed_at: dt.datetime
+    published_comments: int = 0
     today: dt.date = field(default_factory=timezone.localdate)
 
 
@@ -141,6 +145,9 @@ def project_page(code: str) -> ProjectPage | None:
         .select_related("category")
         .order_by("-received_at", "-pk")[:PUBLIC_CASES_SHOWN]
     )
+    published_comments = Comment.objects.filter(
+        project=project, status=Comment.Status.PUBLISHED
+    ).count()
     changed = [project.updated_at]
     changed += [p for p in [progress.recorded_at if progress else None] if p]
     changed += [d.uploaded_at for d in documents]
@@ -156,6 +163,29 @@ def project_page(code: str) -> ProjectPage | None:
         cases_count=cases_count,
         cases=cases,
         changed_at=max(changed),
+        published_comments=published_comments,
+    )
+
+
+def project_page_version(code: str) -> tuple | None:
+    """What the public page of a project shows besides the project row, in one query: the
+    latest snapshot, comments and their moderation, linked complaints, cameras going offline.
+    None for an unknown project."""
+    newest = lambda qs, field: Subquery(qs.order_by(f"-{field}").values(field)[:1])  # noqa: E731
+    return (
+        Project.objects.filter(code=code)
+        .annotate(
+            snapshot=newest(Snapshot.objects.filter(camera__project=OuterRef("pk")), "id"),
+            comment=newest(Comment.objects.filter(project=OuterRef("pk")), "id"),
+            moderated=newest(
+                Comment.objects.filter(project=OuterRef("pk"), moderated_at__isnull=False),
+                "moderated_at",
+            ),
+            linked=newest(ProjectCase.objects.filter(project=OuterRef("pk")), "linked_at"),
+            offline=newest(Camera.objects.filter(project=OuterRef("pk"), offline=True), "id"),
+        )
+        .values_list("updated_at", "snapshot", "comment", "moderated", "linked", "offline")
+        .first()
     )
 
 

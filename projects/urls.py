@@ -3,6 +3,7 @@
 
 from django.urls import path
 
+from projects import views_public_extras as visit_views
 from projects.views import open_data, public, staff
 
 public_urlpatterns: list = [
@@ -30,4 +31,30 @@ api_urlpatterns: list = [
 open_data_urlpatterns: list = [
     path("projects.oc4ids.json", open_data.projects_oc4ids, name="projects_oc4ids"),
     path("projects.csv", open_data.projects_csv_download, name="projects_csv"),
+]
+
+# The online visit (cameras, comments, follows); the project page embeds
+# templates/projects/_camera.html and _comments.html.
+public_urlpatterns += [
+    path("<slug:code>/visit/", visit_views.visit, name="visit"),
+    path(
+        "<slug:code>/snapshots/<int:snapshot_id>/",
+        visit_views.snapshot_image,
+        name="snapshot",
+    ),
+    path("<slug:code>/visit/email/", visit_views.email_code, name="email_code"),
+    path("<slug:code>/visit/confirm/", visit_views.email_confirm, name="email_confirm"),
+    path("<slug:code>/visit/comment/", visit_views.comment_new, name="comment_new"),
+    path("<slug:code>/visit/follow/", visit_views.follow, name="follow"),
+    path(
+        "<slug:code>/comments/<int:comment_id>/moderate/",
+        visit_views.comment_moderate,
+        name="comment_moderate",
+    ),
+    path(
+        "<slug:code>/comments/<int:comment_id>/reply/",
+        visit_views.comment_reply,
+        name="comment_reply",
+    ),
+    path("unfollow/<str:token>/", visit_views.unfollow, name="unfollow"),
 ]

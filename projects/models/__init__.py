@@ -1,3 +1,5 @@
+from projects.models.cameras import Camera, Snapshot
+from projects.models.comments import Comment, Commenter, EmailCode, Follow
 from projects.models.documents import ProjectDocument
 from projects.models.links import ProjectCase
 from projects.models.milestones import Milestone
@@ -5,6 +7,11 @@ from projects.models.progress import ProgressObservation, ProgressPhoto
 from projects.models.project import Project, ProjectContract
 
 __all__ = [
+    "Camera",
+    "Comment",
+    "Commenter",
+    "EmailCode",
+    "Follow",
     "Milestone",
     "ProgressObservation",
     "ProgressPhoto",
@@ -12,4 +19,5 @@ __all__ = [
     "ProjectCase",
     "ProjectContract",
     "ProjectDocument",
+    "Snapshot",
 ]

@@ -24,6 +24,7 @@ from projects.selectors import (
     ProjectFilters,
     latest_progress_by_project,
     project_page,
+    project_page_version,
     projects_filtered,
     public_projects,
     public_projects_changed,
@@ -77,19 +78,25 @@ def project_list(request):
     return _vary(render(request, "projects/list.html", context, status=200 if valid else 400))
 
 
+def _project_version(request, code: str) -> tuple | None:
+    if not hasattr(request, "_project_version"):
+        request._project_version = project_page_version(code)
+    return request._project_version
+
+
 def _project_modified(request, code: str, *args, **kwargs):
-    if not hasattr(request, "_project_updated_at"):
-        request._project_updated_at = (
-            Project.objects.filter(code=code).values_list("updated_at", flat=True).first()
-        )
-    return request._project_updated_at
+    version = _project_version(request, code)
+    if version is None:
+        return None
+    return max(at for at in (version[0], version[3], version[4]) if at is not None)
 
 
 def _project_etag(request, code: str, *args, **kwargs) -> str | None:
-    at = _project_modified(request, code)
-    if at is None:
+    version = _project_version(request, code)
+    if version is None:
         return None
-    return hashlib.sha256(f"{code}|{at.isoformat()}|{get_language()}".encode()).hexdigest()[:32]
+    parts = "|".join(str(v) for v in version)
+    return hashlib.sha256(f"{code}|{parts}|{get_language()}".encode()).hexdigest()[:32]
 
 
 @require_GET

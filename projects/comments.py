@@ -1,0 +1,271 @@
+"""Comments on projects: confirming an e-mail address with a one-time code, writing, moderating,
+official replies. Services (the writers) and the selectors the public page reads.
+
+A citizen asks for a code (`email_code_send`), types it back (`email_code_confirm`) and becomes a
+`Commenter`, shown by display name only. A commenter's first comment waits for a moderator
+(`comment_publish` / `comment_hide`); once one of theirs has been published, later ones are
+published at once. Moderators are the managers of the project's region and the officers of its
+department. An official reply names the post its writer held that day (oversight occupancy).
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import secrets
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from casework import roles
+from casework.crypto import blind_index, index_key
+from oversight.selectors import post_held
+from projects.models import Comment, Commenter, EmailCode, Project
+from projects.models.comments import COMMENT_MAX_CHARS, DISPLAY_NAME_MAX_CHARS
+
+log = logging.getLogger(__name__)
+
+CODE_TTL_MINUTES = 15
+CODE_MAX_ATTEMPTS = 5
+# Codes one address may be sent in an hour, whoever asks (the per-client limit is the view's).
+CODES_PER_ADDRESS_HOUR = 5
+
+
+def _digest(email_index: str, code: str) -> str:
+    return hmac.new(index_key(), f"{email_index}:{code}".encode(), "sha256").hexdigest()
+
+
+def email_normalise(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+def email_code_send(email: str, *, language: str = "ru") -> EmailCode:
+    """Send a six-digit code to `email` (after commit); ValidationError for a bad address."""
+    from django.core.validators import validate_email
+
+    email = email_normalise(email)
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise ValidationError({"email": _("Enter a valid e-mail address.")}) from None
+    code = f"{secrets.randbelow(1_000_000):06d}"
+    index = blind_index(email)
+    recent = EmailCode.objects.filter(
+        email_index=index, created_at__gte=timezone.now() - timezone.timedelta(hours=1)
+    )
+    if recent.count() >= CODES_PER_ADDRESS_HOUR:
+        raise ValidationError(
+            {"email": _("Too many codes were sent to this address. Try again in an hour.")}
+        )
+    with transaction.atomic():
+        row = EmailCode.objects.create(
+            email=email,
+            email_index=index,
+            code_digest=_digest(index, code),
+            expires_at=timezone.now() + timezone.timedelta(minutes=CODE_TTL_MINUTES),
+        )
+        transaction.on_commit(lambda: _code_mail(email, code))
+    return row
+
+
+def _code_mail(email: str, code: str) -> None:
+    try:
+        send_mail(
+            _("Your Baqylau confirmation code: %(code)s") % {"code": code},
+            _(
+                "Type this code on the project page to confirm your address: %(code)s\n"
+                "It is valid for %(minutes)s minutes. If you did not ask for it, ignore this "
+                "letter."
+            )
+            % {"code": code, "minutes": CODE_TTL_MINUTES},
+            settings.DEFAULT_FROM_EMAIL,
+            [email],
+        )
+    except Exception:
+        log.warning("the confirmation code e-mail could not be sent", exc_info=True)
+
+
+def email_code_confirm(code_id: int | None, code: str, display_name: str) -> Commenter:
+    """Check the code sent as `code_id`; the commenter of that address (made or renamed)."""
+    code = (code or "").strip()
+    display_name = " ".join((display_name or "").split())
+    errors = {}
+    if not (len(code) == 6 and code.isdigit()):
+        errors["code"] = _("Enter the six digits from the e-mail.")
+    if not display_name:
+        errors["display_name"] = _("Choose the name to show under your comments.")
+    elif len(display_name) > DISPLAY_NAME_MAX_CHARS:
+        errors["display_name"] = _("At most %(n)s characters.") % {"n": DISPLAY_NAME_MAX_CHARS}
+    elif "@" in display_name:
+        errors["display_name"] = _("Do not show your e-mail address as your name.")
+    if errors:
+        raise ValidationError(errors)
+    commenter = None
+    with transaction.atomic():
+        row = (
+            EmailCode.objects.select_for_update()
+            .filter(pk=code_id, used_at__isnull=True, expires_at__gt=timezone.now())
+            .first()
+        )
+        if row is None or row.attempts >= CODE_MAX_ATTEMPTS:
+            raise ValidationError({"code": _("This code has expired. Ask for a new one.")})
+        if hmac.compare_digest(row.code_digest, _digest(row.email_index, code)):
+            row.used_at = timezone.now()
+            row.save(update_fields=["used_at"])
+            commenter = _commenter_of(row, display_name)
+        else:
+            # Counted, and kept: five wrong guesses and the code is spent.
+            EmailCode.objects.filter(pk=row.pk).update(attempts=F("attempts") + 1)
+    if commenter is None:
+        raise ValidationError({"code": _("This code is not right.")})
+    return commenter
+
+
+def _commenter_of(row: EmailCode, display_name: str) -> Commenter:
+    commenter = Commenter.objects.select_for_update().filter(email_index=row.email_index).first()
+    if commenter is None:
+        return Commenter.objects.create(
+            email=row.email,
+            email_index=row.email_index,
+            display_name=display_name,
+            confirmed_at=row.used_at,
+        )
+    if commenter.display_name != display_name:
+        commenter.display_name = display_name
+        commenter.save(update_fields=["display_name"])
+    return commenter
+
+
+def _text_checked(text: str) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"text": _("Write your comment.")})
+    if len(text) > COMMENT_MAX_CHARS:
+        raise ValidationError({"text": _("At most %(n)s characters.") % {"n": COMMENT_MAX_CHARS}})
+    return text
+
+
+def comment_post(project: Project, commenter: Commenter, text: str) -> Comment:
+    """A citizen's comment: published at once when one of theirs was published before,
+    otherwise it waits for a moderator."""
+    text = _text_checked(text)
+    with transaction.atomic():
+        Commenter.objects.select_for_update().get(pk=commenter.pk)
+        trusted = Comment.objects.filter(
+            commenter=commenter, status=Comment.Status.PUBLISHED
+        ).exists()
+        return Comment.objects.create(
+            project=project,
+            commenter=commenter,
+            display_name=commenter.display_name,
+            text=text,
+            status=Comment.Status.PUBLISHED if trusted else Comment.Status.PENDING,
+        )
+
+
+def may_moderate(user, project: Project) -> bool:
+    held = roles.user_roles(user)
+    if not held & {roles.MANAGER, roles.OFFICER}:
+        return False
+    profile = getattr(user, "staff_profile", None)
+    if profile is None:
+        return False
+    if roles.MANAGER in held and profile.region_id == project.region_id:
+        return True
+    return (
+        roles.OFFICER in held
+        and bool(project.department_id)
+        and (profile.department_id == project.department_id)
+    )
+
+
+def _moderated(comment_id: int, user, project: Project | None = None) -> Comment:
+    comment = Comment.objects.select_for_update().select_related("project").get(pk=comment_id)
+    if project is not None and comment.project_id != project.pk:
+        raise Comment.DoesNotExist
+    if not may_moderate(user, comment.project):
+        raise PermissionDenied(_("Only the project's managers and officers moderate comments."))
+    return comment
+
+
+def comment_publish(comment_id: int, *, actor) -> Comment:
+    with transaction.atomic():
+        comment = _moderated(comment_id, actor)
+        comment.status = Comment.Status.PUBLISHED
+        comment.hidden_reason = ""
+        comment.moderated_by = actor
+        comment.moderated_at = timezone.now()
+        comment._change_reason = "published"
+        comment.save()
+    return comment
+
+
+def comment_hide(comment_id: int, *, actor, reason: str) -> Comment:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the comment is hidden.")})
+    with transaction.atomic():
+        comment = _moderated(comment_id, actor)
+        comment.status = Comment.Status.HIDDEN
+        comment.hidden_reason = reason[:1000]
+        comment.moderated_by = actor
+        comment.moderated_at = timezone.now()
+        comment._change_reason = "hidden"
+        comment.save()
+    return comment
+
+
+def comment_reply_official(comment_id: int, *, actor, text: str) -> Comment:
+    """An official's published reply, marked with the post the official holds today; the
+    project's followers are told."""
+    from projects.follows import project_followers_notify
+
+    text = _text_checked(text)
+    with transaction.atomic():
+        parent = _moderated(comment_id, actor)
+        occupancy = post_held(actor, timezone.now(), role=roles.primary_role(actor))
+        reply = Comment.objects.create(
+            project=parent.project,
+            official=actor,
+            official_occupancy=occupancy,
+            reply_to=parent,
+            display_name=actor.get_full_name() or actor.get_username(),
+            text=text,
+            status=Comment.Status.PUBLISHED,
+            moderated_by=actor,
+            moderated_at=timezone.now(),
+        )
+        project_followers_notify(parent.project, "reply", text)
+    return reply
+
+
+# Reading.
+
+
+def comments_public(project: Project) -> QuerySet[Comment]:
+    """What everyone sees: the published comments and replies, oldest first."""
+    return (
+        Comment.objects.filter(project=project, status=Comment.Status.PUBLISHED)
+        .select_related("official_occupancy__position")
+        .order_by("created_at", "id")
+    )
+
+
+def comments_for_page(project: Project, *, commenter_id: int | None, moderator: bool):
+    """The published comments, plus the viewer's own waiting ones, plus (for a moderator) every
+    waiting and hidden one."""
+    shown = Q(status=Comment.Status.PUBLISHED)
+    if commenter_id:
+        shown |= Q(commenter_id=commenter_id, status=Comment.Status.PENDING)
+    if moderator:
+        shown |= Q(status__in=[Comment.Status.PENDING, Comment.Status.HIDDEN])
+    return (
+        Comment.objects.filter(shown, project=project)
+        .select_related("official_occupancy__position")
+        .order_by("created_at", "id")
+    )

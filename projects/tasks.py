@@ -1,0 +1,11 @@
+"""Celery tasks of projects (beat runs them on the schedule in config/celery.py)."""
+
+from celery import shared_task
+
+from projects.cameras import camera_snapshots_fetch_due
+
+
+@shared_task(name="projects.tasks.camera_snapshots_fetch", ignore_result=True)
+def camera_snapshots_fetch() -> int:
+    """Fetch the due cameras' snapshots; safe to run twice. Returns the snapshots stored."""
+    return camera_snapshots_fetch_due().stored
