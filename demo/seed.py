@@ -50,9 +50,9 @@ from contractors.validators import bin_check_digit
 from demo import data, red_flags
 from demo.inquiries import inquiries_seed
 from demo.posts import posts_seed
-from demo.votes import votes_seed
-from demo.projects import projects_seed
 from demo.project_cameras import project_cameras_seed
+from demo.projects import projects_seed
+from demo.votes import votes_seed
 from intake.models import DistrictArea
 from oversight.attribution import attributions_backfill
 from oversight.failures import failures_recompute

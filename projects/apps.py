@@ -8,7 +8,9 @@ class ProjectsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from projects import linking  # noqa: F401  (the case-open receiver and outbox jobs)
-
         # projcams: the follow notices' outbox handler registers on import; cameras in the admin.
-        from projects import camera_admin, follows  # noqa: F401
+        from projects import (  # noqa: F401
+            camera_admin,
+            follows,
+            linking,
+        )

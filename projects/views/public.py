@@ -19,7 +19,7 @@ from django.views.decorators.http import condition, require_GET
 
 from casework.media import file_response
 from projects.filters import ProjectFilterForm, parse_bbox
-from projects.models import ProgressPhoto, Project, ProjectDocument
+from projects.models import ProgressPhoto, ProjectDocument
 from projects.selectors import (
     ProjectFilters,
     latest_progress_by_project,
