@@ -37,6 +37,7 @@ urlpatterns = [
     path("open311/v2/", include(("intake.open311.urls", "open311"))),
     path("projects/", include((projects_urls.public_urlpatterns, "projects"))),
     path("ratings/", include((ratings_urls.public_urlpatterns, "ratings"))),
+    path("open-data/", include((projects_urls.open_data_urlpatterns, "open_data"))),
     # Last: the public home at / and the portal's own pages.
     path("", include("portal.urls")),
 ]
