@@ -35,8 +35,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, Subquery, When
-from django.db.models.functions import Coalesce
+from django.db.models import Q, QuerySet
 
 from oversight.models import (
     Inquiry,
@@ -48,6 +47,7 @@ from oversight.models import (
 )
 from oversight.selectors import post_held
 from reports.periods import Period, Scope
+from reports.sql import Dialect, fetch_all, in_list
 
 WORST = 5
 TOP_BY_MONEY = 20
@@ -59,72 +59,101 @@ def _money(value: Decimal | None) -> str:
     return f"{(value or Decimal(0)):.2f}"
 
 
-def _at_end(figures: QuerySet, name: str, default: F) -> Case:
-    """A figure as it stood at the end: from the latest row before it, else the current one."""
-    return Case(
-        When(figured=True, then=Subquery(figures.values(name)[:1])),
-        default=default,
-    )
+# The standing hits at the period's end, with the figures in force then, in one statement: the
+# latest figures row and the latest decision before the end are each read once for all hits
+# (a window over the rows before the end, hash-joined), not by correlated subqueries per hit and
+# per figure. The five worst, the twenty largest and the period's hits come back together.
+_HIT = RedFlagHit._meta.db_table
+_FIGURES = RedFlagHitFigures._meta.db_table
+_DECISION = RedFlagDecision._meta.db_table
+_STANDING_SQL = f"""
+WITH fig AS (
+    SELECT f.hit_id, f.money_kzt, f.score, f.occurred_at,
+           ROW_NUMBER() OVER (PARTITION BY f.hit_id ORDER BY f.recorded_at DESC, f.id DESC) AS n
+    FROM {_FIGURES} f WHERE f.recorded_at < %(end)s
+), dec AS (
+    SELECT d.hit_id, d.action,
+           ROW_NUMBER() OVER (PARTITION BY d.hit_id ORDER BY d.decided_at DESC, d.id DESC) AS n
+    FROM {_DECISION} d WHERE d.decided_at < %(end)s
+), figured AS (
+    SELECT h.id, h.indicator,
+           CASE WHEN f.hit_id IS NULL THEN h.money_kzt ELSE f.money_kzt END AS money,
+           CASE WHEN f.hit_id IS NULL THEN h.score ELSE f.score END AS score,
+           COALESCE(CASE WHEN f.hit_id IS NULL THEN h.occurred_at ELSE f.occurred_at END,
+                    h.first_found_at) AS happened
+    FROM {_HIT} h
+    LEFT JOIN fig f ON f.hit_id = h.id AND f.n = 1
+    LEFT JOIN dec d ON d.hit_id = h.id AND d.n = 1
+    WHERE h.first_found_at < %(end)s AND (d.action IS NULL OR d.action NOT IN {{set_aside}})
+    {{scope}}
+), standing AS (
+    SELECT id, indicator, money, score, happened FROM figured WHERE happened < %(end)s
+)
+SELECT 'worst', id, indicator, money, score FROM (
+    SELECT id, indicator, money, score FROM standing ORDER BY score DESC, money DESC, id
+    LIMIT {WORST}) w
+UNION ALL
+SELECT 'largest', id, indicator, money, score FROM (
+    SELECT id, indicator, money, score FROM standing ORDER BY money DESC, score DESC, id
+    LIMIT {TOP_BY_MONEY}) l
+UNION ALL
+SELECT 'period', id, indicator, money, score FROM standing WHERE happened >= %(start)s
+"""  # noqa: S608 (table names from the models, the rest from fixed identifiers)
+_SCOPE_COLUMNS = ("region", "district", "department", "contractor")
 
 
-def standing_hits(scope: Scope, period: Period) -> QuerySet[RedFlagHit]:
-    """The hits that stood at the period's end in `scope`, annotated with `happened`,
-    `money_at_end` and `score_at_end`."""
-    last_decision = (
-        RedFlagDecision.objects.filter(hit=OuterRef("pk"), decided_at__lt=period.end)
-        .order_by("-decided_at", "-id")
-        .values("action")[:1]
-    )
-    figures = RedFlagHitFigures.objects.filter(
-        hit=OuterRef("pk"), recorded_at__lt=period.end
-    ).order_by("-recorded_at", "-id")
-    hits = (
-        RedFlagHit.objects.annotate(figured=Exists(figures))
-        .annotate(
-            occurred_at_end=_at_end(figures, "occurred_at", F("occurred_at")),
-            money_at_end=_at_end(figures, "money_kzt", F("money_kzt")),
-            score_at_end=_at_end(figures, "score", F("score")),
+def _decimal(value: Any) -> Decimal:
+    """Money as the backend returns it (SQLite: a float or an int) as a Decimal of cents."""
+    if value is None:
+        return Decimal(0)
+    if not isinstance(value, Decimal):
+        value = Decimal(str(value))
+    return value.quantize(Decimal("0.01"))
+
+
+def standing_hits(scope: Scope, period: Period) -> dict[str, list[dict[str, Any]]]:
+    """The hits that stood at the period's end in `scope`, with their money and score at the
+    end: the five worst (`worst`), the twenty largest by money (`largest`) and those whose facts
+    happened in the period (`period`), each a list of {id, indicator, money, score}."""
+    dialect = Dialect.current()
+    params: dict[str, Any] = {
+        "start": dialect.ts_param(period.start),
+        "end": dialect.ts_param(period.end),
+    }
+    narrowing = []
+    for column in _SCOPE_COLUMNS:
+        value = getattr(scope, column)
+        if value is not None:
+            narrowing.append(f"AND h.{column}_id = %({column})s")
+            params[column] = value.pk
+    sql = _STANDING_SQL.format(set_aside=in_list(SET_ASIDE), scope=" ".join(narrowing))
+    parts: dict[str, list[dict[str, Any]]] = {"worst": [], "largest": [], "period": []}
+    for part, pk, indicator, money, score in fetch_all(sql, params):
+        parts[part].append(
+            {"id": pk, "indicator": indicator, "money": _decimal(money), "score": int(score)}
         )
-        .annotate(
-            happened=Coalesce(F("occurred_at_end"), F("first_found_at")),
-            last_decision=Subquery(last_decision),
-        )
-        .filter(first_found_at__lt=period.end, happened__lt=period.end)
-    )
-    hits = hits.filter(Q(last_decision__isnull=True) | ~Q(last_decision__in=SET_ASIDE))
-    if scope.region is not None:
-        hits = hits.filter(region_id=scope.region.pk)
-    if scope.district is not None:
-        hits = hits.filter(district_id=scope.district.pk)
-    if scope.department is not None:
-        hits = hits.filter(department_id=scope.department.pk)
-    if scope.contractor is not None:
-        hits = hits.filter(contractor_id=scope.contractor.pk)
-    return hits
+    return parts
 
 
 def _hit_row(hit: dict[str, Any]) -> dict[str, Any]:
     return {
         "id": hit["id"],
         "indicator": hit["indicator"],
-        "money_kzt": _money(hit["money_at_end"]),
-        "score": int(hit["score_at_end"]),
+        "money_kzt": _money(hit["money"]),
+        "score": hit["score"],
     }
 
 
 def red_flag_rows(scope: Scope, period: Period) -> dict[str, Any]:
     hits = standing_hits(scope, period)
-    fields = ("id", "indicator", "money_at_end", "score_at_end")
-    worst = hits.order_by("-score_at_end", "-money_at_end", "id").values(*fields)[:WORST]
-    largest = hits.order_by("-money_at_end", "-score_at_end", "id").values(*fields)
-    largest = largest[:TOP_BY_MONEY]
+    # UNION ALL keeps no order of its parts: rank them again (a handful of rows).
+    worst = sorted(hits["worst"], key=lambda h: (-h["score"], -h["money"], h["id"]))
+    largest = sorted(hits["largest"], key=lambda h: (-h["money"], -h["score"], h["id"]))
     totals: dict[str, dict[str, Any]] = {}
-    for code, money in hits.filter(happened__gte=period.start).values_list(
-        "indicator", "money_at_end"
-    ):
-        row = totals.setdefault(code, {"hits": 0, "money": Decimal(0)})
+    for hit in hits["period"]:
+        row = totals.setdefault(hit["indicator"], {"hits": 0, "money": Decimal(0)})
         row["hits"] += 1
-        row["money"] += money or Decimal(0)
+        row["money"] += hit["money"]
     by_indicator = sorted(
         (
             {"indicator": code, "hits": row["hits"], "money_kzt": _money(row["money"])}

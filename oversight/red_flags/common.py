@@ -3,16 +3,17 @@ acts in force on a case. Each is one query for a set of ids, never one per row."
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import datetime as dt
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.db import connection
-from django.db.models import OuterRef, Subquery
 
 from casework.models import Case, CaseEvent
 from oversight.models import AcceptanceAct, AcceptanceActSignatory, Person
+from oversight.red_flags.base import Scope, ids_of
 
 
 def cases_info(case_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
@@ -83,6 +84,48 @@ def acts_in_force_by_case(case_ids: Iterable[int]) -> dict[int, ActsInForce]:
     return acts
 
 
+def case_conditions(scope: Scope | None, column: str) -> Iterator[tuple[str, list[int]]]:
+    """The scope's cases as SQL conditions on `column` with their parameters, like
+    `base.case_filter`: nothing for the full pass, the range of a chunk, or the case ids (one
+    condition per 10,000 of them); none at all when the scope names no case."""
+    if scope is None:
+        yield "TRUE", []
+    elif scope.case_range is not None:
+        low, high = scope.case_range
+        yield f"{column} >= %s AND {column} < %s", [low, high]
+    else:
+        ids = sorted(ids_of(scope, "cases") or ())
+        for start in range(0, len(ids), _ID_CHUNK):
+            chunk = ids[start : start + _ID_CHUNK]
+            yield f"{column} IN ({', '.join(['%s'] * len(chunk))})", chunk
+
+
+def decimal_of(value: Any) -> Decimal:
+    """A decimal column as a raw cursor returns it (SQLite: a float or an int)."""
+    return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
+def moment_of(value: Any) -> dt.datetime | None:
+    """A timestamp column as a raw cursor returns it (SQLite: naive UTC, or text), aware."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, dt.datetime):
+        value = dt.datetime.fromisoformat(str(value))
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+def plus_minutes(column: str) -> str:
+    """SQL for the timestamp `column` plus a parameter's number of minutes (the parameter from
+    `minutes_param`), as the ORM spells it on each backend."""
+    if connection.vendor == "sqlite":
+        return f"django_format_dtdelta('+', {column}, %s)"
+    return f"({column} + %s * INTERVAL '1 minute')"
+
+
+def minutes_param(minutes: int) -> int:
+    return minutes * 60_000_000 if connection.vendor == "sqlite" else minutes
+
+
 def inspectors_of_acts(act_ids: Iterable[int]) -> dict[int, int]:
     """act id -> the person who signed it as the inspector."""
     ids = sorted(set(act_ids))
@@ -107,20 +150,3 @@ def event_seqs(event_ids: Iterable[int]) -> dict[int, int]:
     if not ids:
         return {}
     return dict(CaseEvent.objects.filter(pk__in=ids).values_list("id", "seq"))
-
-
-def event_seq_of(event_field: str) -> Subquery:
-    """The number on its case of the event in `event_field`, as a subquery (NULL when the event
-    cannot be read, like `event_seqs`: no join that would drop the row)."""
-    return Subquery(CaseEvent.objects.filter(pk=OuterRef(event_field)).order_by().values("seq")[:1])
-
-
-def inspector_of_act(act_field: str) -> Subquery:
-    """The person who signed the act in `act_field` as the inspector, as a subquery."""
-    return Subquery(
-        AcceptanceActSignatory.objects.filter(
-            act_id=OuterRef(act_field), role=AcceptanceActSignatory.Role.INSPECTOR
-        )
-        .order_by()
-        .values("person_id")[:1]
-    )

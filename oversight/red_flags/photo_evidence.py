@@ -9,12 +9,16 @@ same picture as a photo on another case. One hit per case, naming every such pho
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 
-from django.db.models import Exists, F, OuterRef, Q
+from django.db import connection
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from casework.models import Case
 from contractors import conf
-from contractors.models import PhotoCheck, PhotoReuse
+from contractors.models import PhotoCheck, PhotoReuse, WorkOrder
+from oversight.models import AcceptanceAct, AcceptanceActSignatory
 from oversight.red_flags.base import (
     Found,
     Indicator,
@@ -22,9 +26,16 @@ from oversight.red_flags.base import (
     case_filter,
     evidence_item,
 )
-from oversight.red_flags.common import acts_in_force_by_case, case_name
+from oversight.red_flags.common import (
+    ActsInForce,
+    case_conditions,
+    case_name,
+    decimal_of,
+    moment_of,
+)
 
 CODE = "photo_evidence"
+INSPECTOR = AcceptanceActSignatory.Role.INSPECTOR.value
 REPAIR_KINDS = ("before", "after", "inspection")
 # How much each finding weighs: a picture that proves nothing (the same as "before", or another
 # case's) most; a missing time or place least, since many cameras simply do not record it. Each
@@ -45,49 +56,94 @@ FLAGS = ("taken_before_order", "far_from_site", "same_as_before", "no_time", "no
 CASE_FIELDS = ("tracking_code", "title", "region_id", "district_id", "department_id")
 
 
+# Static SQL (the checks after every acceptance run it; built by the ORM, building it cost more
+# Python than the database answering it): the repair photos with a finding, and any photo that is
+# the same picture as an earlier one (a row per earlier photo), each with its case's name and
+# place and the acts in force on its case (their money, the latest of them and its inspector:
+# `common.acts_in_force_by_case`, joined instead of read apart).
+_CHECK = PhotoCheck._meta.db_table
+_REUSE = PhotoReuse._meta.db_table
+_CASE = Case._meta.db_table
+_ACT = AcceptanceAct._meta.db_table
+_FLAG_COLUMNS = ", ".join(f"p.{flag}" for flag in FLAGS)
+_CASE_COLUMNS = ", ".join(f"c.{name}" for name in CASE_FIELDS)
+_ANY_FLAG = " OR ".join(f"p.{flag}" for flag in FLAGS)
+_KINDS = ", ".join(f"'{kind}'" for kind in REPAIR_KINDS)
+_SQL = f"""
+SELECT p.case_id, p.attachment_id, p.kind, p.checked_at, w.contractor_id, {_FLAG_COLUMNS},
+       {_CASE_COLUMNS}, e.attachment_id, ec.tracking_code, x.money, x.id, x.inspector
+FROM {_CHECK} p
+JOIN {_CASE} c ON c.id = p.case_id
+LEFT JOIN {_REUSE} r ON r.photo_id = p.id
+LEFT JOIN {_CHECK} e ON e.id = r.earlier_id
+LEFT JOIN {_CASE} ec ON ec.id = e.case_id
+LEFT JOIN {WorkOrder._meta.db_table} w ON w.id = p.work_order_id
+LEFT JOIN (
+    SELECT a.case_id, a.id,
+           (SELECT s.person_id FROM {AcceptanceActSignatory._meta.db_table} s
+            WHERE s.act_id = a.id AND s.role = %s LIMIT 1) AS inspector,
+           SUM(a.amount_kzt) OVER (PARTITION BY a.case_id) AS money,
+           ROW_NUMBER() OVER (PARTITION BY a.case_id ORDER BY a.signed_at DESC, a.id DESC) AS n
+    FROM {_ACT} a
+    WHERE {{acts}} AND NOT EXISTS (SELECT 1 FROM {_ACT} b WHERE b.supersedes_id = a.id)
+) x ON x.case_id = p.case_id AND x.n = 1
+WHERE {{cases}}
+  AND ((({_ANY_FLAG}) AND p.kind IN ({_KINDS}))
+       OR EXISTS (SELECT 1 FROM {_REUSE} u WHERE u.photo_id = p.id))
+ORDER BY p.id
+"""  # noqa: S608 (table and column names from the models, fixed values)
+_COLUMNS = (
+    "case_id",
+    "attachment_id",
+    "kind",
+    "checked_at",
+    "contractor_id",
+    *FLAGS,
+    *CASE_FIELDS,
+    "earlier",
+    "earlier_code",
+    "money",
+    "latest_act",
+    "inspector",
+)
+
+
+def _rows(scope: Scope | None) -> Iterator[dict]:
+    with connection.cursor() as cursor:
+        for cases, ids in case_conditions(scope, "p.case_id"):
+            acts = cases.replace("p.case_id", "a.case_id")
+            cursor.execute(_SQL.format(acts=acts, cases=cases), [INSPECTOR, *ids, *ids])
+            for row in cursor.fetchall():
+                yield dict(zip(_COLUMNS, row, strict=True))
+
+
 def find(scope: Scope | None) -> list[Found]:
-    any_flag = Q()
-    for flag in FLAGS:
-        any_flag |= Q(**{flag: True})
     reasons: dict[int, dict[int, set[str]]] = defaultdict(lambda: defaultdict(set))
     contractor: dict[int, int] = {}
     latest: dict[int, object] = {}
     info: dict[int, dict] = {}
+    acts: dict[int, ActsInForce] = {}
     others: dict[int, list[tuple[int, str]]] = defaultdict(list)
-    # One query: the repair photos with a finding, and any photo that is the same picture as an
-    # earlier one (a row per earlier photo), each with its case's name and place.
-    reused = PhotoReuse.objects.filter(photo_id=OuterRef("pk"))
-    rows = (
-        PhotoCheck.objects.filter(case_filter(scope, "case_id"))
-        .filter((any_flag & Q(kind__in=REPAIR_KINDS)) | Q(Exists(reused)))
-        .values(
-            "case_id",
-            "attachment_id",
-            "kind",
-            "checked_at",
-            "work_order__contractor_id",
-            *FLAGS,
-            *(f"case__{name}" for name in CASE_FIELDS),
-            earlier=F("reuses__earlier__attachment_id"),
-            earlier_code=F("reuses__earlier__case__tracking_code"),
-        )
-    )
-    for row in rows:
+    for row in _rows(scope):
         case_id = row["case_id"]
         if case_id not in info:
-            info[case_id] = {name: row[f"case__{name}"] for name in CASE_FIELDS}
+            info[case_id] = {name: row[name] for name in CASE_FIELDS}
+            if row["latest_act"] is not None:
+                acts[case_id] = ActsInForce(
+                    decimal_of(row["money"]), row["latest_act"], row["inspector"]
+                )
         photo = reasons[case_id][row["attachment_id"]]
         if row["kind"] in REPAIR_KINDS:
             photo.update(flag for flag in FLAGS if row[flag])
         if row["earlier"] is not None:
             photo.add("reused")
             others[case_id].append((row["earlier"], row["earlier_code"]))
-        if row["work_order__contractor_id"]:
-            contractor.setdefault(case_id, row["work_order__contractor_id"])
-        latest[case_id] = max(latest.get(case_id) or row["checked_at"], row["checked_at"])
+        if row["contractor_id"]:
+            contractor.setdefault(case_id, row["contractor_id"])
+        checked = moment_of(row["checked_at"])
+        latest[case_id] = max(latest.get(case_id) or checked, checked)
     if not reasons:
         return []
-    acts = acts_in_force_by_case(reasons)
     found = []
     for case_id, photos in reasons.items():
         case = info[case_id]

@@ -29,13 +29,18 @@ from oversight.red_flags.registry import (
     indicators_for_action,
     indicators_for_contracts,
 )
-from oversight.red_flags.store import Stored, hits_store
+from oversight.red_flags.store import Stored, hits_store_many
 
 
 def run(indicator: Indicator, scope: Scope | None) -> Stored:
-    found = indicator.find(scope)
-    within = indicator.stored_within(scope) if scope is not None else Q()
-    return hits_store(indicator, found, within)
+    return run_many([indicator], scope)[indicator.code]
+
+
+def run_many(indicators: list[Indicator], scope: Scope | None) -> dict[str, Stored]:
+    """Find the hits of `indicators` within `scope` and store them together (one read and one
+    write of each kind for all of them: what a job after an event costs is mostly round trips)."""
+    within = (lambda i: i.stored_within(scope)) if scope is not None else (lambda i: Q())
+    return hits_store_many([(i, i.find(scope), within(i)) for i in indicators])
 
 
 def event_scope(event: CaseEvent, reads: frozenset[str] | None = None) -> Scope:
@@ -72,7 +77,8 @@ def red_flags_for_event(event: CaseEvent) -> dict[str, int]:
     scope = event_scope(event, frozenset().union(*(i.reads for i in concerned)))
     # One transaction for all of them (the outbox job's own, when run by it).
     with transaction.atomic(savepoint=False):
-        return {indicator.code: len(run(indicator, scope).keys) for indicator in concerned}
+        stored = run_many(concerned, scope)
+    return {code: len(result.keys) for code, result in stored.items()}
 
 
 def red_flags_for_contract(contract_id: int) -> dict[str, int]:
@@ -80,9 +86,8 @@ def red_flags_for_contract(contract_id: int) -> dict[str, int]:
     if contract is None:
         return {}
     scope = Scope.of(contracts=[contract_id], contractors=[contract.contractor_id])
-    return {
-        indicator.code: len(run(indicator, scope).keys) for indicator in indicators_for_contracts()
-    }
+    stored = run_many(indicators_for_contracts(), scope)
+    return {code: len(result.keys) for code, result in stored.items()}
 
 
 # Case indicators walk the cases in ranges of this many ids, so that what is held in memory at

@@ -10,10 +10,10 @@ from tests.oversight.conftest import accepted
 pytestmark = pytest.mark.django_db
 
 # One job (the `verify` event's; the `act_signed` one checks nothing): the case's photos with a
-# finding or reused from another case, its acts in force, its act measured for a rubber stamp,
-# for each indicator one read and one write of its hits and, for hits new or with new figures,
-# one write of their dated figures (so that a closed month keeps them).
-MAX_QUERIES = 9
+# finding or reused from another case and its acts in force, its act measured for a rubber
+# stamp, then for both indicators together one read and one write of their hits and, for hits
+# new or with new figures, one write of their dated figures (so that a closed month keeps them).
+MAX_QUERIES = 5
 
 
 def test_the_checks_after_an_acceptance_take_a_few_queries(
