@@ -45,6 +45,11 @@ app.conf.beat_schedule = {
         "task": "oversight.tasks.red_flags_nightly",
         "schedule": crontab(hour=2, minute=30),
     },
+    # The ratings' figures per post and period, from the day's closings and votes.
+    "ratings-refresh-nightly": {
+        "task": "ratings.tasks.ratings_refresh",
+        "schedule": crontab(hour=3, minute=10),
+    },
     # Raw chat bodies (senders' phones and names) are emptied after RAW_MESSAGE_RETENTION_DAYS.
     "intake-raw-messages-purge": {
         "task": "intake.tasks.raw_messages_purge",
