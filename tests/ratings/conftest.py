@@ -115,7 +115,9 @@ def build(world) -> RatingsWorld:
     opened("accepted", handover - dt.timedelta(days=3))
     drive("accepted", handover + dt.timedelta(days=1), CaseState.REPAIRED)
     with clock.frozen_at(at(handover + dt.timedelta(days=1), 15)):
-        act_sign(cases["accepted"], actor=world.inspector, quantity="2", unit="m2", amount_kzt="9000")
+        act_sign(
+            cases["accepted"], actor=world.inspector, quantity="2", unit="m2", amount_kzt="9000"
+        )
     # A new complaint at the accepted repair's place: a warranty claim and a repeat complaint.
     with clock.frozen_at(at(handover + dt.timedelta(days=4), 9)):
         cases["again"] = world.case(

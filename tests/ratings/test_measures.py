@@ -37,7 +37,8 @@ def holders_on(case: Case, day: dt.date) -> list[Occupancy]:
         post_scope = getattr(occupancy.position, column)
         if post_scope != getattr(case, column):
             continue
-        if occupancy.started_on <= day and (occupancy.ended_on is None or day <= occupancy.ended_on):
+        ended = occupancy.ended_on
+        if occupancy.started_on <= day and (ended is None or day <= ended):
             found.append(occupancy)
     return found
 
