@@ -50,6 +50,7 @@ from contractors.validators import bin_check_digit
 from demo import data, red_flags
 from demo.inquiries import inquiries_seed
 from demo.posts import posts_seed
+from demo.ratings import ratings_seed
 from intake.models import DistrictArea
 from oversight.attribution import attributions_backfill
 from oversight.failures import failures_recompute
@@ -989,6 +990,7 @@ def seed(case_count: int = 300, *, seed_value: int = 2026) -> dict[str, int]:
             # ... and find the red flags in them, as the nightly pass would.
             made["red_flags"] = sum(red_flags_full_pass().values())
             made["inquiries"] = inquiries_seed(world)
+            made["rating_figures"] = ratings_seed()
             made["cases"] += made["taraz"]
             # Demo histories are not news: nobody is to be notified of them.
             OutboxJob.objects.filter(status=OutboxJob.Status.PENDING).update(

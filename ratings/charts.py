@@ -50,7 +50,7 @@ def person_chart(figures: list[RatingFigure]) -> dict:
             score[f.period_start] = round(100 * f.score)
     series = [
         Series(
-            _("Answered within 15 working days, %"),
+            _("Answered within 15 working days, per cent"),
             SERIES_COLOURS[0],
             [Point(xs[m], _y(v), v) for m, v in sorted(on_time.items())],
         ),
