@@ -6,3 +6,10 @@ class RatingsConfig(AppConfig):
     name = "ratings"
     verbose_name = _("Ratings")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # The monthly report's ratings section: reports may not import ratings.
+        from ratings.report_section import report_rows
+        from reports.extra_sections import register_ratings_rows
+
+        register_ratings_rows(report_rows)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass
 
@@ -57,6 +58,7 @@ def period_of(kind: str, day: dt.date) -> Period:
     raise ValueError(f"unknown period kind {kind!r}")
 
 
+@functools.lru_cache(maxsize=4096)
 def periods_of_day(day: dt.date) -> tuple[Period, Period, Period]:
     return tuple(period_of(kind, day) for kind in KINDS)  # type: ignore[return-value]
 

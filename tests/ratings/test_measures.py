@@ -4,8 +4,10 @@ set-based computation; the post that changed hands mid-month splits its cases.""
 from __future__ import annotations
 
 import datetime as dt
+import math
 import statistics
 from collections import defaultdict
+from decimal import Decimal
 
 import pytest
 
@@ -41,6 +43,10 @@ def holders_on(case: Case, day: dt.date) -> list[Occupancy]:
         if occupancy.started_on <= day and (ended is None or day <= ended):
             found.append(occupancy)
     return found
+
+
+def cell(coordinate: Decimal, size: float) -> int:
+    return math.floor(coordinate / Decimal(repr(size)))
 
 
 def recomputed(month_first: dt.date) -> dict[tuple, dict]:
@@ -80,8 +86,12 @@ def recomputed(month_first: dt.date) -> dict[tuple, dict]:
             ),
             "repeat": int(
                 any(
-                    abs(other.latitude - case.latitude) <= REPEAT_LAT_DEG
-                    and abs(other.longitude - case.longitude) <= REPEAT_LON_DEG
+                    abs(cell(other.latitude, REPEAT_LAT_DEG) - cell(case.latitude, REPEAT_LAT_DEG))
+                    <= 1
+                    and abs(
+                        cell(other.longitude, REPEAT_LON_DEG) - cell(case.longitude, REPEAT_LON_DEG)
+                    )
+                    <= 1
                     and other.received_at > event.created_at
                     for other in Case.objects.filter(category=case.category).exclude(pk=case.pk)
                 )
