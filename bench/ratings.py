@@ -4,7 +4,7 @@ public ratings page from the materialised figures: p95 at N cases against 10k, s
     DEBUG=1 .venv/bin/python -u -m bench.ratings [--large 1000000] [--small 10000]
 
 Two PostgreSQL databases identical but for the number of cases (bench/common.py fill_cases: the
-last ~166 days, a quarter rejected or verified... as its state mix says), spread over 12
+last ~166 days, three in eight verified, one in eight rejected), spread over 12
 districts of two regions, each with a department; heads, city/district akims and region akims
 in post, every head's post changing hands in the middle of the period. Each closed case gets its
 closing event, one in forty verified ones a later reopening, one closing in ten a citizen's vote.
@@ -161,7 +161,7 @@ def main() -> int:
     )
     scenarios = {
         "public, latest month, all groups": ("manager", {"kind": "month"}),
-        "public, year, akims of one region": ("manager", {"kind": "year", "group": "akim"}),
+        "public, year, city and district akims": ("manager", {"kind": "year", "group": "akim"}),
     }
     status = page_p95_compare(
         title="public ratings page",
