@@ -3,7 +3,6 @@ whatever the number of cases)."""
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
@@ -114,10 +113,3 @@ def posts_held(person: Person) -> list[Occupancy]:
         .select_related("position", "position__region", "position__district")
         .order_by("-started_on")
     )
-
-
-def months_back(last: dt.date, count: int) -> list[Period]:
-    periods = [period_of("month", last)]
-    while len(periods) < count:
-        periods.append(periods[-1].previous())
-    return list(reversed(periods))
