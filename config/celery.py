@@ -50,6 +50,11 @@ app.conf.beat_schedule = {
         "task": "projects.tasks.camera_snapshots_fetch",
         "schedule": 120.0,
     },
+    # The ratings' figures per post and period, from the day's closings and votes.
+    "ratings-refresh-nightly": {
+        "task": "ratings.tasks.ratings_refresh",
+        "schedule": crontab(hour=3, minute=10),
+    },
     # Raw chat bodies (senders' phones and names) are emptied after RAW_MESSAGE_RETENTION_DAYS.
     "intake-raw-messages-purge": {
         "task": "intake.tasks.raw_messages_purge",

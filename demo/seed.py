@@ -52,6 +52,7 @@ from demo.inquiries import inquiries_seed
 from demo.posts import posts_seed
 from demo.project_cameras import project_cameras_seed
 from demo.projects import projects_seed
+from demo.ratings import ratings_seed
 from demo.votes import votes_seed
 from intake.models import DistrictArea
 from oversight.attribution import attributions_backfill
@@ -994,6 +995,7 @@ def seed(case_count: int = 300, *, seed_value: int = 2026) -> dict[str, int]:
             made["red_flags"] = sum(red_flags_full_pass().values())
             made["inquiries"] = inquiries_seed(world)
             made["votes"] = votes_seed(rng)
+            made["rating_figures"] = ratings_seed()
             made["cases"] += made["taraz"]
             made["projects"] = projects_seed(world, timezone.localdate())
             # Demo histories are not news: nobody is to be notified of them.

@@ -13,3 +13,8 @@ class RatingsConfig(AppConfig):
         from ratings.vote_chain import CHAIN_NAME, votes_verify
 
         register_chain(CHAIN_NAME, votes_verify)
+        # The monthly report's ratings section: reports may not import ratings.
+        from ratings.report_section import report_rows
+        from reports.extra_sections import register_ratings_rows
+
+        register_ratings_rows(report_rows)

@@ -2,10 +2,18 @@
 
 from django.urls import path
 
-from ratings import vote_views
+from ratings import views, vote_views
 
-public_urlpatterns: list = []
-staff_urlpatterns: list = []
+public_urlpatterns: list = [
+    path("", views.ratings_list, name="list"),
+    path("method/", views.method_page, name="method"),
+    path("export.csv", views.export_csv, name="export"),
+    path("people/<int:pk>/", views.person_page, name="person"),
+]
+staff_urlpatterns: list = [
+    path("", views.staff_ratings_list, name="list"),
+    path("people/<int:pk>/", views.staff_person_page, name="person"),
+]
 
 # votes
 public_urlpatterns += [

@@ -352,6 +352,7 @@ def monthly_context(
             for row in data["contractors"] or []
         ],
         "officials": officials,
+        "ratings": data.get("ratings") or [],
         **red_flag_context(data["red_flag_hits"]),
         **inquiry_context(data["inquiries"]),
         "page_counter": page_counter_css(_("Page {page} of {pages}")),

@@ -40,7 +40,7 @@ from casework.deadlines import local_zone
 from casework.models import Attachment, Case, CaseEvent, Category
 from casework.states import CLOSED_STATES, OPEN_STATES, CaseState
 from contractors.models import PhotoCheck, PhotoReuse, WorkOrder
-from reports import accountability, scorecards
+from reports import accountability, extra_sections, scorecards
 from reports.periods import Period, Scope, month_start, next_month, previous_month
 from reports.sql import Dialect, fetch_all, fetch_iter, in_list
 
@@ -841,6 +841,7 @@ def monthly_gather(scope: Scope, period: Period, progress=None) -> tuple[dict[st
         "officials": scorecards.official_rows(scope, period),
         "red_flag_hits": accountability.red_flag_rows(scope, period),
         "inquiries": accountability.inquiry_rows(scope, period),
+        "ratings": extra_sections.ratings_rows(scope, period),
     }
     step(50)
     return data, q
