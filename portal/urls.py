@@ -3,7 +3,19 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
+from portal import case_page, open_data_views
+
 app_name = "portal"
 urlpatterns = [
     path("", RedirectView.as_view(url="/staff/", permanent=False), name="home"),
+    # opendata
+    path("cases/<str:code>/", case_page.case_page, name="case"),
+    path("cases/<str:code>/photos/<int:pk>/", case_page.case_photo, name="case_photo"),
+    path("open-data/", open_data_views.open_data_page, name="open_data"),
+    path(
+        "open-data/<str:filename>.sha256",
+        open_data_views.open_data_checksum,
+        name="open_data_checksum",
+    ),
+    path("open-data/<str:filename>", open_data_views.open_data_file, name="open_data_file"),
 ]
