@@ -8,6 +8,7 @@ from django.utils import translation
 from casework import services
 from casework.models import Case
 from contractors.services import work_order_issue
+from portal.open_data_dump import open_data_dump
 from tests.e2e.axe import axe_available, axe_describe, axe_run
 from tests.factories import image_upload
 
@@ -62,4 +63,11 @@ def test_a_public_case_page_on_a_phone_is_axe_clean(
     assert page.locator("#open-data-not-yet").is_visible()
     screenshots(page, f"open-data-{language}")
     problems += axe_describe(f"/open-data/ ({language})", axe_run(page))
+    open_data_dump()
+    page.reload()
+    assert page.locator(".open-data-files a").count() == 4
+    wide = page.evaluate("() => document.documentElement.scrollWidth")
+    assert wide <= PHONE["width"], f"/open-data/ is {wide}px wide on a {PHONE['width']}px phone"
+    screenshots(page, f"open-data-published-{language}")
+    problems += axe_describe(f"/open-data/ published ({language})", axe_run(page))
     assert problems == []
