@@ -16,7 +16,7 @@ from django.shortcuts import render
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date, quote_etag
 from django.utils.translation import get_language
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from casework.media import file_response
 from casework.models import Case
@@ -55,7 +55,7 @@ def _etag(case: Case, request: HttpRequest, story, photos) -> str:
     return quote_etag(hashlib.sha256("|".join(parts).encode()).hexdigest()[:32])
 
 
-@require_GET
+@require_safe
 def case_page(request: HttpRequest, code: str) -> HttpResponse:
     case = _case_or_404(code)
     story = case_accountability_story(case)
@@ -87,7 +87,7 @@ def case_page(request: HttpRequest, code: str) -> HttpResponse:
     return response
 
 
-@require_GET
+@require_safe
 def case_photo(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     """A repair photo of a public case, stripped of all metadata."""
     case = _case_or_404(code)

@@ -7,11 +7,14 @@ request. Operators publish at once with `manage.py open_data_dump`.
 
 from __future__ import annotations
 
+import hashlib
+
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date, quote_etag
-from django.views.decorators.http import require_GET
+from django.utils.translation import get_language
+from django.views.decorators.http import require_safe
 
 from casework.media import file_response
 from portal.open_data import COLUMNS
@@ -21,13 +24,28 @@ FILE_CACHE = "public, max-age=3600"
 RETRY_AFTER_S = 3600
 
 
-@require_GET
+def _page_etag(request: HttpRequest, dump: Dump | None) -> str:
+    user = getattr(request, "user", None)
+    viewer = user.pk if user is not None and user.is_authenticated else 0
+    parts = [get_language() or "", str(viewer), dump.folder if dump else "", *sorted(FILES)]
+    return quote_etag(hashlib.sha256("|".join(parts).encode()).hexdigest()[:32])
+
+
+@require_safe
 def open_data_page(request: HttpRequest) -> HttpResponse:
-    response = render(
-        request,
-        "portal/open_data.html",
-        {"columns": COLUMNS, "dump": latest_dump(), "files": sorted(FILES)},
-    )
+    dump = latest_dump()
+    etag = _page_etag(request, dump)
+    modified = int(dump.generated_at.timestamp()) if dump else None
+    response = get_conditional_response(request, etag=etag, last_modified=modified)
+    if response is None:
+        response = render(
+            request,
+            "portal/open_data.html",
+            {"columns": COLUMNS, "dump": dump, "files": sorted(FILES)},
+        )
+    response["ETag"] = etag
+    if modified is not None:
+        response["Last-Modified"] = http_date(modified)
     response["Cache-Control"] = "public, max-age=300"
     patch_vary_headers(response, ("Accept-Language", "Cookie"))
     return response
@@ -52,7 +70,7 @@ def _dated(response: HttpResponse, dump: Dump, etag: str) -> HttpResponse:
     return response
 
 
-@require_GET
+@require_safe
 def open_data_file(request: HttpRequest, filename: str) -> HttpResponse:
     """The latest dump's cases.csv or cases.geojson; ETag is its SHA-256."""
     if filename not in FILES:
@@ -77,7 +95,7 @@ def open_data_file(request: HttpRequest, filename: str) -> HttpResponse:
     return _dated(response, dump, etag)
 
 
-@require_GET
+@require_safe
 def open_data_checksum(request: HttpRequest, filename: str) -> HttpResponse:
     """`<sha256>  <file>` of the latest dump's file, as `sha256sum -c` reads it."""
     if filename not in FILES:

@@ -223,3 +223,15 @@ def test_the_command_refuses_bad_arguments_in_one_line(args):
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1, done.stderr
     assert "keep" in lines[0] or "bogus" in lines[0]
+
+
+def test_the_page_has_an_etag_per_language_and_dump(client, cases):
+    first = client.get("/open-data/")
+    assert client.get("/open-data/", HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+    client.cookies["django_language"] = "kk"
+    assert client.get("/open-data/", HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 200
+    del client.cookies["django_language"]
+    open_data_dump()
+    published = client.get("/open-data/", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert published.status_code == 200 and published["Last-Modified"]
+    assert client.head("/open-data/cases.csv").status_code == 200
