@@ -190,3 +190,20 @@ def test_the_page_only_reads(client, world):
     events = CaseEvent.objects.count()
     page(client, case.tracking_code)
     assert CaseEvent.objects.count() == events
+
+
+def test_a_png_with_text_and_transparency_becomes_a_bare_jpeg():
+    from PIL import PngImagePlugin
+
+    from portal.case_page_photos import stripped_bytes
+
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Comment", SECRET)
+    buffer = io.BytesIO()
+    Image.new("RGBA", (40, 30), (10, 20, 30, 128)).save(buffer, "PNG", pnginfo=info)
+    assert SECRET.encode() in buffer.getvalue()
+    content = stripped_bytes(buffer.getvalue())
+    assert SECRET.encode() not in content
+    image = Image.open(io.BytesIO(content))
+    assert image.format == "JPEG" and image.mode == "RGB" and image.size == (40, 30)
+    assert not image.getexif() and "comment" not in image.info
