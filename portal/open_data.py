@@ -1,5 +1,5 @@
 """The open data set of cases: its columns (documented here, shown on /open-data/ and in
-docs/open-data.md), and the rows, read once in primary-key order through a server-side cursor.
+docs/open-data.md), and the rows, read once in primary-key order, a page at a time.
 
 Public cases only (portal.selectors.public_cases); no personal data and no citizen-written text
 (title, description and address may name people): where, what, in which state, when, how late,
@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from casework.deadlines import local_zone, working_days_between
 from casework.models import Category, Department, District, Region
+from casework.replica import replica_reads
 from contractors.models import Contractor
 from portal.selectors import current_contractor_id, public_cases
 
@@ -127,6 +128,28 @@ class _Lateness:
         return late
 
 
+def _case_values() -> Iterator[tuple]:
+    """The public cases' values in primary-key order, a page of CHUNK_SIZE at a time by keyset
+    (`pk > last`): memory stays flat whether or not the connection allows server-side cursors
+    (PgBouncer in transaction mode does not), and each page is one index range scan. Read from
+    the replica when there is one."""
+    query = (
+        public_cases()
+        .annotate(contractor_pk=current_contractor_id())
+        .order_by("pk")
+        .values_list("pk", *_CASE_FIELDS)
+    )
+    last = 0
+    with replica_reads():
+        while True:
+            page = list(query.filter(pk__gt=last)[:CHUNK_SIZE])
+            for row in page:
+                yield row[1:]
+            if len(page) < CHUNK_SIZE:
+                return
+            last = page[-1][0]
+
+
 def case_rows(now: dt.datetime) -> Iterator[dict[str, object]]:
     """One dict per public case, keyed by COLUMN_NAMES, oldest case first."""
     zone = local_zone()
@@ -138,12 +161,6 @@ def case_rows(now: dt.datetime) -> Iterator[dict[str, object]]:
     }
     lateness = _Lateness(now.astimezone(zone).date())
     empty = ("", "", "", "")
-    rows = (
-        public_cases()
-        .annotate(contractor_pk=current_contractor_id())
-        .order_by("pk")
-        .values_list(*_CASE_FIELDS)
-    )
     for (
         code,
         latitude,
@@ -157,7 +174,7 @@ def case_rows(now: dt.datetime) -> Iterator[dict[str, object]]:
         district_id,
         department_id,
         contractor_pk,
-    ) in rows.iterator(chunk_size=CHUNK_SIZE):
+    ) in _case_values():
         category = categories.get(category_id, empty)
         district = districts.get(district_id, empty)
         department = departments.get(department_id, empty) if department_id else empty

@@ -7,8 +7,8 @@ progress or one that died: readers skip it. So a reader never sees half a dump, 
 never write over each other, and running the task twice only leaves the same bytes twice; older
 folders beyond `keep` are removed.
 
-Rows are streamed from a server-side cursor into temporary files while they are hashed, so
-memory does not grow with the number of cases.
+Rows are read a page at a time (portal/open_data.py) and streamed into temporary files while
+they are hashed, so memory does not grow with the number of cases.
 """
 
 from __future__ import annotations

@@ -235,3 +235,17 @@ def test_the_page_has_an_etag_per_language_and_dump(client, cases):
     published = client.get("/open-data/", HTTP_IF_NONE_MATCH=first["ETag"])
     assert published.status_code == 200 and published["Last-Modified"]
     assert client.head("/open-data/cases.csv").status_code == 200
+
+
+def test_rows_are_read_page_by_page_without_loss_or_repeat(client, cases, monkeypatch):
+    import portal.open_data
+
+    monkeypatch.setattr(portal.open_data, "CHUNK_SIZE", 2)
+    open_data_dump()
+    codes = [row["tracking_code"] for row in csv_rows(dumped_bytes(client, "cases.csv"))]
+    expected = list(
+        Case.objects.filter(pk__in=[c.pk for c in cases["public"]])
+        .order_by("pk")
+        .values_list("tracking_code", flat=True)
+    )
+    assert codes == expected
