@@ -60,4 +60,9 @@ app.conf.beat_schedule = {
         "task": "intake.tasks.raw_messages_purge",
         "schedule": crontab(hour=3, minute=40),
     },
+    # The open data dump of public cases (portal/open_data_dump.py), after the night's passes.
+    "portal-open-data-dump": {
+        "task": "portal.tasks.open_data_dump",
+        "schedule": crontab(hour=4, minute=15),
+    },
 }

@@ -430,6 +430,7 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {
     "reports.tasks.report_run": {"queue": "reports"},
     "reports.tasks.monthly_schedule": {"queue": "reports"},
+    "portal.tasks.open_data_dump": {"queue": "reports"},
     "casework.tasks.outbox_notify_run": {"queue": "notify"},
     "casework.tasks.outbox_notify_run_many": {"queue": "notify"},
 }

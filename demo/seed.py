@@ -49,6 +49,7 @@ from contractors.services import (
 from contractors.validators import bin_check_digit
 from demo import data, red_flags
 from demo.inquiries import inquiries_seed
+from demo.open_data import open_data_seed
 from demo.posts import posts_seed
 from demo.project_cameras import project_cameras_seed
 from demo.projects import projects_seed
@@ -1002,6 +1003,7 @@ def seed(case_count: int = 300, *, seed_value: int = 2026) -> dict[str, int]:
             OutboxJob.objects.filter(status=OutboxJob.Status.PENDING).update(
                 status=OutboxJob.Status.DONE, done_at=now, last_error="demo seed: not sent"
             )
+    made["open_data"] = open_data_seed() if made["cases"] else 0  # after commit
     return made
 
 
