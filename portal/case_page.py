@@ -23,6 +23,7 @@ from casework.models import Case
 from casework.public import case_public_timeline
 from oversight.public import case_accountability_story
 from portal import case_page_photos, selectors
+from projects.selectors import projects_of_case
 
 PAGE_CACHE = "public, max-age=60"
 PHOTO_CACHE = "public, max-age=86400"
@@ -35,19 +36,14 @@ def _case_or_404(code: str) -> Case:
     return case
 
 
-def project_of(case: Case):
-    """HOOK (projects app, being built in parallel): the public project this case belongs to,
-    for the page's "Project" section. Returns None until projects exposes a selector for it."""
-    return None
-
-
-def _etag(case: Case, request: HttpRequest, story, photos) -> str:
+def _etag(case: Case, request: HttpRequest, story, photos, projects) -> str:
     user = getattr(request, "user", None)
     viewer = user.pk if user is not None and user.is_authenticated else 0
     parts = [
         str(case.pk),
         str(case.event_seq),
         get_language() or "",
+        ",".join(f"{p.code}@{p.updated_at.isoformat()}" for p in projects),
         str(viewer),
         repr([[(s.kind, s.on.isoformat(), s.text) for s in steps] for steps in story]),
         ",".join(str(a.pk) for kind in ("before", "after") for a in photos[kind]),
@@ -60,7 +56,8 @@ def case_page(request: HttpRequest, code: str) -> HttpResponse:
     case = _case_or_404(code)
     story = case_accountability_story(case)
     photos = selectors.case_repair_photos(case)
-    etag = _etag(case, request, story, photos)
+    projects = list(projects_of_case(case))
+    etag = _etag(case, request, story, photos, projects)
     modified = selectors.case_last_public_change(case)
     last_modified = http_date(modified.timestamp())
     conditional = get_conditional_response(
@@ -77,7 +74,7 @@ def case_page(request: HttpRequest, code: str) -> HttpResponse:
                 "timeline": case_public_timeline(case),
                 "photos": photos,
                 "accountability": story,
-                "project": project_of(case),
+                "projects": projects,
             },
         )
     response["ETag"] = etag

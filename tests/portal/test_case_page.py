@@ -207,3 +207,19 @@ def test_a_png_with_text_and_transparency_becomes_a_bare_jpeg():
     image = Image.open(io.BytesIO(content))
     assert image.format == "JPEG" and image.mode == "RGB" and image.size == (40, 30)
     assert not image.getexif() and "comment" not in image.info
+
+
+def test_the_page_links_the_project_the_complaint_was_linked_to(client, world):
+    from projects.linking import case_link
+    from tests.projects.helpers import make_project
+
+    project = make_project(world)
+    case = world.case()
+    etag_before = page(client, case.tracking_code)["ETag"]
+    assert (
+        f'href="/projects/{project.code}/"' not in page(client, case.tracking_code).content.decode()
+    )
+    case_link(case)
+    response = page(client, case.tracking_code, HTTP_IF_NONE_MATCH=etag_before)
+    assert response.status_code == 200
+    assert f'href="/projects/{project.code}/"' in response.content.decode()
