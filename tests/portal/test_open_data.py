@@ -249,3 +249,10 @@ def test_rows_are_read_page_by_page_without_loss_or_repeat(client, cases, monkey
         .values_list("tracking_code", flat=True)
     )
     assert codes == expected
+
+
+def test_the_open_data_page_lists_the_projects_datasets(client):
+    html = client.get("/open-data/").content.decode()
+    assert 'href="/open-data/projects.oc4ids.json"' in html
+    assert 'href="/open-data/projects.csv"' in html
+    assert client.get("/open-data/projects.csv").status_code == 200
