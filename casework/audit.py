@@ -213,6 +213,22 @@ class ChainReport:
     problem: str = ""
 
 
+def chain_end_report(
+    head_hash: str | None, head_row_id: int | None, prev_hash: str, checked: int, rows: str
+) -> ChainReport:
+    """The last check of every chain: the walk must end on the hash its head table recorded
+    (`head_hash` None: no head row yet, so the genesis hash). `rows` names them in the message."""
+    if (head_hash or GENESIS_HASH) != prev_hash:
+        return ChainReport(
+            False,
+            checked,
+            prev_hash,
+            head_row_id,
+            f"the chain ends before the recorded head (the newest {rows} were deleted)",
+        )
+    return ChainReport(True, checked, prev_hash)
+
+
 def chain_verify(batch_size: int = 5000) -> ChainReport:
     """Walk the whole chain in id order; report the first event that does not match."""
     prev_hash = GENESIS_HASH
@@ -248,16 +264,9 @@ def chain_verify(batch_size: int = 5000) -> ChainReport:
             checked += 1
             last_id = event.pk
     head = AuditHead.objects.filter(id=1).first()
-    head_hash = head.last_hash if head else GENESIS_HASH
-    if head_hash != prev_hash:
-        return ChainReport(
-            False,
-            checked,
-            prev_hash,
-            head.last_event_id if head else None,
-            "the chain ends before the recorded head (the newest events were deleted)",
-        )
-    return ChainReport(True, checked, prev_hash)
+    return chain_end_report(
+        head and head.last_hash, head and head.last_event_id, prev_hash, checked, "events"
+    )
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from typing import Any
 from django.db import transaction
 
 from casework import clock
-from casework.audit import ChainReport, canonical_json, chain_hash
+from casework.audit import ChainReport, canonical_json, chain_end_report, chain_hash
 from casework.models.audit import GENESIS_HASH
 from oversight.models import (
     CustodyTransfer,
@@ -219,15 +219,11 @@ def log_verify(batch_size: int = 5000) -> ChainReport:
             checked += 1
             last_id = entry.pk
     head = InquiryLogHead.objects.filter(id=1).first()
-    head_hash = head.last_hash if head else GENESIS_HASH
-    if head_hash != prev_hash:
-        return ChainReport(
-            False,
-            checked,
-            prev_hash,
-            head.last_entry_id if head else None,
-            "the log ends before the recorded head (the newest entries were deleted)",
-        )
+    end = chain_end_report(
+        head and head.last_hash, head and head.last_entry_id, prev_hash, checked, "entries"
+    )
+    if not end.ok:
+        return end
     return _records_verify(recorded, checked, prev_hash)
 
 

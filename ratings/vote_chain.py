@@ -13,7 +13,7 @@ from typing import Any
 
 from django.db import transaction
 
-from casework.audit import ChainReport, chain_hash
+from casework.audit import ChainReport, chain_end_report, chain_hash
 from casework.models.audit import GENESIS_HASH
 from ratings.models import Vote, VoteChainHead
 
@@ -77,13 +77,6 @@ def votes_verify(batch_size: int = 5000) -> ChainReport:
             checked += 1
             last_id = vote.pk
     head = VoteChainHead.objects.filter(id=1).first()
-    head_hash = head.last_hash if head else GENESIS_HASH
-    if head_hash != prev_hash:
-        return ChainReport(
-            False,
-            checked,
-            prev_hash,
-            head.last_vote_id if head else None,
-            "the chain ends before the recorded head (the newest votes were deleted)",
-        )
-    return ChainReport(True, checked, prev_hash)
+    return chain_end_report(
+        head and head.last_hash, head and head.last_vote_id, prev_hash, checked, "votes"
+    )
