@@ -953,7 +953,6 @@ def seed(case_count: int = 300, *, seed_value: int = 2026) -> dict[str, int]:
         _contractors(world)
         _users(world)
         made = {"cases": 0, "occupancies": posts_seed(world, timezone.localdate())}
-        made["camera_snapshots"] = project_cameras_seed(world)
         demo_regions = [world.regions["AQT"], world.regions["ZHA"]]
         if not Case.objects.filter(region__in=demo_regions).exists():
             rng = random.Random(seed_value)
@@ -999,6 +998,8 @@ def seed(case_count: int = 300, *, seed_value: int = 2026) -> dict[str, int]:
             made["rating_figures"] = ratings_seed()
             made["cases"] += made["taraz"]
             made["projects"] = projects_seed(world, timezone.localdate())
+            # After the registry's projects, which it would otherwise stand in for.
+            made["camera_snapshots"] = project_cameras_seed(world)
             # Demo histories are not news: nobody is to be notified of them.
             OutboxJob.objects.filter(status=OutboxJob.Status.PENDING).update(
                 status=OutboxJob.Status.DONE, done_at=now, last_error="demo seed: not sent"

@@ -7,7 +7,6 @@ from __future__ import annotations
 import pytest
 
 from ratings.models import Vote
-from tests.e2e.conftest import browser, chromium_path, new_page  # noqa: F401  (fixtures)
 from tests.e2e.test_accessibility import LOCALES, Audit, _log_in, axe  # noqa: F401
 from tests.ratings.vote_helpers import verified
 
@@ -17,7 +16,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(trans
 @pytest.mark.parametrize("language", ["kk", "ru", "en"])
 def test_the_vote_form_is_clean_and_works_on_a_phone(
     live_server,
-    new_page,  # noqa: F811
+    new_page,
     world,
     axe,  # noqa: F811
     language,
@@ -42,7 +41,7 @@ def test_the_vote_form_is_clean_and_works_on_a_phone(
 
 def test_the_staff_vote_pages_are_clean(
     live_server,
-    new_page,  # noqa: F811
+    new_page,
     world,
     axe,  # noqa: F811
     settings,
