@@ -56,7 +56,7 @@ def quickly_verified(world, **kw) -> Case:
 
 
 def quickly_rejected(world, **kw) -> Case:
-    """A case opened and rejected by the clerk at triage: the cheapest closing that asks for a vote."""
+    """A case opened and rejected by the clerk at triage: the cheapest closing asking a vote."""
     case = world.case(**kw)
     services.case_reject(
         case, actor=world.clerk, reason_code="no_violation", reason="Не нарушение."
