@@ -1072,6 +1072,8 @@ def settle_and_count(stack: Stack, env: dict, platform, mailbox: Mailbox, rec: R
     from django.db.models import Count
 
     from casework.models import Attachment, Case, CaseEvent, OutboxJob
+    from ratings.handlers import ASK_JOB_KIND
+    from ratings.models import VoteRequest
     from reports.models import ReportRun
 
     since = dt.datetime.fromtimestamp(made["started_at"] - 5, dt.UTC)
@@ -1113,8 +1115,15 @@ def settle_and_count(stack: Stack, env: dict, platform, mailbox: Mailbox, rec: R
     sent = [
         json.dumps(s.body, sort_keys=True, ensure_ascii=False) for s in platform.sent_to("whatsapp")
     ]
-    replies = jobs.filter(kind__in=("intake_reply", "citizen_notice")).count() + sum(
-        1 for job in jobs.filter(kind="citizen_status") if citizen_news(job.payload)
+    # The vote request after the closing goes out on the case's channel too (ratings.handlers).
+    vote_asks = VoteRequest.objects.filter(
+        case_id__in=[job.payload["case"] for job in jobs.filter(kind=ASK_JOB_KIND)],
+        outcome="sent:whatsapp",
+    ).count()
+    replies = (
+        jobs.filter(kind__in=("intake_reply", "citizen_notice")).count()
+        + sum(1 for job in jobs.filter(kind="citizen_status") if citizen_news(job.payload))
+        + vote_asks
     )
     rec.counts.append(
         (
