@@ -32,6 +32,7 @@ from casework.uploads import CheckedImage, image_check
 from intake import conf, http, placing, replies
 from intake.channels import facebook, telegram, whatsapp
 from intake.channels.base import Incoming, Malformed
+from intake.claims import message_claim
 from intake.language import language_of, supported
 from intake.models import Conversation, Draft, DraftPhoto, InboundMessage
 from intake.senders import conversation_send
@@ -128,6 +129,12 @@ def message_process(message_id: int) -> str:
             reply_queue(conversation, replies.greeting(language))
             _finish(message)
             return "command"
+        claim = message_claim(conversation, incoming)
+        if claim is not None:
+            if claim.reply:
+                reply_queue(conversation, claim.reply)
+            _finish(message)
+            return claim.outcome
         draft = _draft(conversation, message.received_at)
         if language_of(incoming.text):
             draft.language = conversation.language = language
