@@ -8,6 +8,8 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 
+from bench.common import map_cells_paused
+
 DISTRICTS = 20
 
 
@@ -118,7 +120,11 @@ def fill_cases(world: dict, total: int, now: dt.datetime, *, newly_overdue: int,
         "ndistricts": DISTRICTS,
         "category": category,
     }
-    with connection.cursor() as cursor, trigram_indexes_rebuilt(cursor):
+    with (
+        connection.cursor() as cursor,
+        trigram_indexes_rebuilt(cursor),
+        map_cells_paused(cursor),
+    ):
         cursor.execute(
             """
             INSERT INTO casework_case (
