@@ -7,11 +7,13 @@ nothing is recorded."""
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from casework import clock
 from casework.models import Case
 from casework.states import CaseState
 from intake.models import Draft
+from intake.placing import categories_numbered
 from ratings.models import Vote, VoteRequest
 from ratings.vote_chain import votes_verify
 from ratings.vote_replies import closed_text, how_to_text, recorded_text, reply_read
@@ -106,6 +108,24 @@ def test_bad_scores_are_answered_how_to_vote_and_nothing_is_recorded(case, post_
         telegram(post_webhook, text)
         assert telegram_sent(channels)[-1] == how_to_text("ru", case.tracking_code), text
     assert not Vote.objects.exists() and Draft.objects.count() == drafts
+
+
+def test_a_number_answering_the_bots_category_question_is_not_taken_for_a_vote(
+    case, post_webhook, channels
+):
+    conversation = Draft.objects.get(case=case).conversation
+    asking = Draft.objects.create(
+        conversation=conversation,
+        text="Сломана скамейка во дворе",
+        awaiting="category",
+        opened_at=timezone.now(),
+        last_message_at=timezone.now(),
+    )
+    telegram(post_webhook, "1")
+    asking.refresh_from_db()
+    assert asking.category == categories_numbered()[0], "the number chose the category"
+    assert not Vote.objects.exists()
+    assert how_to_text("ru", case.tracking_code) not in telegram_sent(channels)
 
 
 def test_a_strangers_scores_make_a_draft_not_a_vote(case, post_webhook, channels):
