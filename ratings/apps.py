@@ -9,7 +9,9 @@ class RatingsConfig(AppConfig):
 
     def ready(self) -> None:
         from casework.audit import register_chain
-        from ratings import handlers  # noqa: F401  (asking for votes on closing)
+
+        # Asking for votes on closing; a chat reply "5 4" read as a vote.
+        from ratings import handlers, vote_replies  # noqa: F401
         from ratings.vote_chain import CHAIN_NAME, votes_verify
 
         register_chain(CHAIN_NAME, votes_verify)

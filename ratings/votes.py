@@ -1,7 +1,8 @@
 """Citizens' votes: asking the complainant, casting a vote, a clerk recording one from a call.
 
 Only the case's original complainant votes: on the tracking page, proved by the case's access
-token (the link they were given), or by phone through a clerk, under the clerk's name. A vote
+token (the link they were given), by a chat reply from the conversation the case came from
+(`ratings.vote_replies`), or by phone through a clerk, under the clerk's name. A vote
 scores the case's latest closing (its latest verify or reject event); it can be changed for
 `CHANGE_DAYS` after that closing (each change a new chained row, the newest counts), then it is
 frozen. Every vote passes the abuse checks in the same transaction (`ratings.vote_abuse`).
@@ -38,6 +39,8 @@ CLOSING_ACTIONS = ("verify", "reject")
 CLOSED_BY_VOTABLE = (CaseState.VERIFIED, CaseState.REJECTED)
 CHANGE_DAYS = 14
 COMMENT_MAX = 2000
+# Channels whose replies are read as votes (`ratings.vote_replies`): the ask says to reply.
+REPLY_CHANNELS = (Channel.WHATSAPP, Channel.TELEGRAM, Channel.FACEBOOK)
 
 
 def closing_for_vote(case: Case) -> CaseEvent | None:
@@ -170,6 +173,40 @@ def vote_cast(
         )
 
 
+def vote_cast_by_reply(
+    case: Case | int,
+    *,
+    closing_event_id: int,
+    channel: str,
+    source_key: str,
+    result_score: Any,
+    answer_score: Any,
+    comment: str = "",
+) -> Vote:
+    """The complainant scores a closing by replying in the chat the case came from; the caller
+    (`ratings.vote_replies`) has proved the conversation is the case's own. Refused unless
+    `closing_event_id` is still the case's open closing (not reopened, not frozen since)."""
+    result, answer, text = _checked(result_score, answer_score, comment)
+    if channel not in REPLY_CHANNELS:
+        raise ValidationError({"channel": _("Unknown channel.")})
+    with transaction.atomic():
+        locked = case_lock(case)
+        closing = _open_closing(locked)
+        if closing.pk != closing_event_id:
+            raise ValidationError(
+                {"__all__": _("This complaint was reopened; there is nothing to score yet.")}
+            )
+        return _store(
+            locked,
+            closing,
+            result=result,
+            answer=answer,
+            comment=text,
+            channel=channel,
+            source_key=source_key,
+        )
+
+
 def vote_record_by_clerk(
     case: Case | int,
     *,
@@ -209,12 +246,24 @@ def vote_record_by_clerk(
 
 
 def ask_text(case: Case, closing: CaseEvent) -> str:
+    """The request to vote; on a chat channel it says to reply with the two scores, since the
+    reply is read as a vote (`ratings.vote_replies`)."""
     language = (case.complainant.language if case.complainant else "") or settings.LANGUAGE_CODE
     with translation.override(language):
-        return _(
-            "Your complaint %(code)s is closed. Please score from 1 to 5 the result on the ground "
-            "and the answer you got (you can change your scores for %(days)d days): %(url)s"
-        ) % {"code": case.tracking_code, "days": CHANGE_DAYS, "url": vote_url(case)}
+        if case.channel in REPLY_CHANNELS:
+            text = _(
+                "Your complaint %(code)s is closed. Please score from 1 to 5 the result on the "
+                "ground and the answer you got: reply with the two numbers, the result first, "
+                'e.g. "5 4" (a comment may follow), or open the link. You can change your '
+                "scores for %(days)d days: %(url)s"
+            )
+        else:
+            text = _(
+                "Your complaint %(code)s is closed. Please score from 1 to 5 the result on the "
+                "ground and the answer you got (you can change your scores for %(days)d days): "
+                "%(url)s"
+            )
+    return text % {"code": case.tracking_code, "days": CHANGE_DAYS, "url": vote_url(case)}
 
 
 def vote_ask(case: Case | int, closing_event: CaseEvent | int) -> VoteRequest | None:
