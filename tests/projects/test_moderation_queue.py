@@ -68,6 +68,8 @@ def test_an_officer_sees_only_the_waiting_comments_of_their_department(
     html = _login(client, world.manager).get(QUEUE).content.decode()
     assert html.index("Когда закончат двор?") < html.index("Школа без крыши")
     assert re.search(r'Comments <span class="count">2</span>', html)
+    html = client.get("/staff/projects/").content.decode()
+    assert "2 comments wait for a moderator" in html
 
 
 def test_a_manager_of_another_region_sees_none_and_cannot_act(client, world, yard):
