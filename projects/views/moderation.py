@@ -60,13 +60,13 @@ def _query(status: str, page: int) -> str:
     return urlencode({"status": status, **({"page": page} if page > 1 else {})})
 
 
-def _row(comment: Comment, now, errors: dict, values: dict) -> dict:
+def _row(comment: Comment, errors: dict, values: dict) -> dict:
     """One comment of the list, with the messages and the typed text a refused form left."""
     typed = values.get(comment.pk, {})
     return {
         "comment": comment,
         "seen": comments.comment_seen(comment, comment.reply_count),
-        "waiting": now - comment.created_at if comment.status == Comment.Status.PENDING else None,
+        "waiting": comment.status == Comment.Status.PENDING,
         "replies": list(comment.replies.all()),
         "errors": [m for messages_ in errors.get(comment.pk, {}).values() for m in messages_],
         "reason": typed.get("reason", ""),
@@ -92,19 +92,20 @@ def queue(
     else:
         rows = comments.moderation_queue(request.user, shown)
     page = Paginator(rows, PAGE_SIZE).get_page(_page_number(request))
-    now = timezone.now()
     return render(
         request,
         "projects/staff/comments.html",
         {
             "nav": "project_comments",
             "page": page,
-            "rows": [_row(c, now, errors or {}, values or {}) for c in page.object_list],
+            "rows": [_row(c, errors or {}, values or {}) for c in page.object_list],
             "shown": shown,
             "statuses": Comment.Status.choices,
             "query": _query(shown, page.number),
             "filter_error": filter_error,
-            "post_today": post_held(request.user, now, role=roles.primary_role(request.user)),
+            "post_today": post_held(
+                request.user, timezone.now(), role=roles.primary_role(request.user)
+            ),
             "conflict": conflict,
         },
         status=status,

@@ -6,6 +6,7 @@ from collections import Counter
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from oversight.models import Occupancy, Person, Position
@@ -220,6 +221,23 @@ def test_the_queue_is_paged_oldest_first_and_refuses_an_unknown_filter(client, w
     response = client.get(QUEUE, {"status": "deleted"})
     assert response.status_code == 400
     assert "Choose waiting, published or hidden comments." in response.content.decode()
+
+
+def test_the_queue_costs_the_same_queries_for_one_comment_or_many(client, world, yard):
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(QUEUE, {"status": "published"}).status_code == 200
+        return len(captured)
+
+    client = _login(client, world.manager)
+    for n in range(2):
+        comment = _waiting(yard, f"Вопрос {n}", name=f"Гость {n}", email=f"g{n}@example.kz")
+        comments.comment_publish(comment.pk, actor=world.officer)
+        comments.comment_reply_official(comment.pk, actor=world.officer, text="Ответ")
+        if n == 0:
+            client.get(QUEUE)  # the first visit warms the session and the content types
+            few = queries()
+    assert queries() == few
 
 
 @pytest.mark.django_db(transaction=True)
