@@ -6,10 +6,15 @@ A citizen asks for a code (`email_code_send`), types it back (`email_code_confir
 (`comment_publish` / `comment_hide`); once one of theirs has been published, later ones are
 published at once. Moderators are the managers of the project's region and the officers of its
 department. An official reply names the post its writer held that day (oversight occupancy).
+
+The staff queue (projects.views.moderation) lists the comments a moderator may act on; its forms
+send back what they saw (`comment_seen`), and a service given that acts only if nobody else has
+moderated or replied meanwhile (`CommentChanged`, checked under the row lock).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hmac
 import logging
 import secrets
@@ -18,7 +23,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -184,18 +189,56 @@ def may_moderate(user, project: Project) -> bool:
     )
 
 
-def _moderated(comment_id: int, user, project: Project | None = None) -> Comment:
-    comment = Comment.objects.select_for_update().select_related("project").get(pk=comment_id)
+class CommentChanged(Exception):
+    """Another moderator acted on the comment after this one's form was shown (HTTP 409);
+    nothing was written."""
+
+
+def comment_seen(comment: Comment, replies: int) -> str:
+    """What a moderator's form saw of `comment`: its status, when it was last moderated and how
+    many replies it had. A form that sends this back acts only if it still holds."""
+    moderated = comment.moderated_at.astimezone(dt.UTC).isoformat() if comment.moderated_at else ""
+    return f"{comment.status}|{moderated}|{replies}"
+
+
+def _changed_message(comment: Comment, seen: str) -> str:
+    seen_status, _moderated_at, seen_replies = (seen.split("|") + ["", "", ""])[:3]
+    moderator = comment.moderated_by
+    name = (moderator.get_full_name() or moderator.get_username()) if moderator else "—"
+    if seen_status != comment.status and comment.status == Comment.Status.PUBLISHED:
+        what = _("%(name)s has already published this comment.") % {"name": name}
+    elif seen_status != comment.status and comment.status == Comment.Status.HIDDEN:
+        what = _("%(name)s has already hidden this comment.") % {"name": name}
+    elif seen_replies != str(comment.replies.count()):
+        what = _("Another official has replied to this comment meanwhile.")
+    else:
+        what = _("%(name)s has moderated this comment meanwhile.") % {"name": name}
+    return f"{what} {_('Nothing was changed: look at the comment again before you act.')}"
+
+
+def _moderated(
+    comment_id: int, user, project: Project | None = None, *, seen: str | None = None
+) -> Comment:
+    """The comment, locked, once `user` may moderate it and (given `seen`) nobody has acted on it
+    since the form was shown."""
+    comment = (
+        Comment.objects.select_for_update(of=("self",))
+        .select_related("project", "moderated_by")
+        .get(pk=comment_id)
+    )
     if project is not None and comment.project_id != project.pk:
         raise Comment.DoesNotExist
     if not may_moderate(user, comment.project):
         raise PermissionDenied(_("Only the project's managers and officers moderate comments."))
+    # Replies are written under this same lock, so their count cannot move while it is held.
+    if seen is not None and seen != comment_seen(comment, comment.replies.count()):
+        raise CommentChanged(_changed_message(comment, seen))
     return comment
 
 
-def comment_publish(comment_id: int, *, actor) -> Comment:
+def comment_publish(comment_id: int, *, actor, seen: str | None = None) -> Comment:
     with transaction.atomic():
-        comment = _moderated(comment_id, actor)
+        comment = _moderated(comment_id, actor, seen=seen)
         comment.status = Comment.Status.PUBLISHED
         comment.hidden_reason = ""
         comment.moderated_by = actor
@@ -205,12 +248,12 @@ def comment_publish(comment_id: int, *, actor) -> Comment:
     return comment
 
 
-def comment_hide(comment_id: int, *, actor, reason: str) -> Comment:
+def comment_hide(comment_id: int, *, actor, reason: str, seen: str | None = None) -> Comment:
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Say why the comment is hidden.")})
     with transaction.atomic():
-        comment = _moderated(comment_id, actor)
+        comment = _moderated(comment_id, actor, seen=seen)
         comment.status = Comment.Status.HIDDEN
         comment.hidden_reason = reason[:1000]
         comment.moderated_by = actor
@@ -220,14 +263,16 @@ def comment_hide(comment_id: int, *, actor, reason: str) -> Comment:
     return comment
 
 
-def comment_reply_official(comment_id: int, *, actor, text: str) -> Comment:
+def comment_reply_official(
+    comment_id: int, *, actor, text: str, seen: str | None = None
+) -> Comment:
     """An official's published reply, marked with the post the official holds today; the
     project's followers are told."""
     from projects.follows import project_followers_notify
 
     text = _text_checked(text)
     with transaction.atomic():
-        parent = _moderated(comment_id, actor)
+        parent = _moderated(comment_id, actor, seen=seen)
         occupancy = post_held(actor, timezone.now(), role=roles.primary_role(actor))
         reply = Comment.objects.create(
             project=parent.project,
@@ -269,3 +314,55 @@ def comments_for_page(project: Project, *, commenter_id: int | None, moderator: 
         .select_related("official_occupancy__position")
         .order_by("created_at", "id")
     )
+
+
+# The staff moderation queue.
+
+WAITING_COUNT_CAP = 100
+
+
+def moderated_projects_q(user, prefix: str = "") -> Q:
+    """The projects `user` moderates, as a filter (the rule of `may_moderate`); `prefix` leads
+    from the filtered model to the project, e.g. "project__"."""
+    held = roles.user_roles(user)
+    profile = getattr(user, "staff_profile", None) if held else None
+    q = Q(pk__in=[])
+    if profile is None:
+        return q
+    if roles.MANAGER in held and profile.region_id:
+        q |= Q(**{f"{prefix}region_id": profile.region_id})
+    if roles.OFFICER in held and profile.department_id:
+        q |= Q(**{f"{prefix}department_id": profile.department_id})
+    return q
+
+
+def comments_to_moderate(user) -> QuerySet[Comment]:
+    """The citizens' comments (not the official replies) in the projects `user` moderates."""
+    return Comment.objects.filter(moderated_projects_q(user, "project__"), commenter__isnull=False)
+
+
+def moderation_queue(user, status: str) -> QuerySet[Comment]:
+    """The comments of one status for the queue: the waiting ones oldest first, the others the
+    latest moderated first; each with its project, its moderator, its official replies and the
+    count `comment_seen` needs."""
+    replies = Comment.objects.select_related("official_occupancy__position").order_by(
+        "created_at", "id"
+    )
+    rows = (
+        comments_to_moderate(user)
+        .filter(status=status)
+        .select_related("project", "moderated_by")
+        .annotate(reply_count=Count("replies"))
+        .prefetch_related(Prefetch("replies", queryset=replies))
+    )
+    if status == Comment.Status.PENDING:
+        return rows.order_by("created_at", "id")
+    return rows.order_by(F("moderated_at").desc(nulls_last=True), "-id")
+
+
+def comments_waiting_count(user) -> int:
+    """How many comments wait for `user` to moderate, counted up to WAITING_COUNT_CAP."""
+    if not roles.user_roles(user) & {roles.MANAGER, roles.OFFICER}:
+        return 0
+    waiting = comments_to_moderate(user).filter(status=Comment.Status.PENDING)
+    return waiting.values("pk")[:WAITING_COUNT_CAP].count()

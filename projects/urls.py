@@ -4,7 +4,7 @@
 from django.urls import path
 
 from projects import views_public_extras as visit_views
-from projects.views import open_data, public, staff
+from projects.views import moderation, open_data, public, staff
 
 public_urlpatterns: list = [
     path("", public.project_list, name="list"),
@@ -17,6 +17,9 @@ staff_urlpatterns: list = [
     path("new/", staff.project_new, name="new"),
     path("export.csv", staff.csv_export, name="export"),
     path("import/", staff.csv_import, name="import"),
+    path("comments/", moderation.queue, name="comments"),
+    path("comments/<int:pk>/moderate/", moderation.comment_moderate, name="comment_moderate"),
+    path("comments/<int:pk>/reply/", moderation.comment_reply, name="comment_reply"),
     path("<slug:code>/", staff.project_edit, name="edit"),
     path("<slug:code>/milestones/", staff.milestone_add, name="milestone_add"),
     path("<slug:code>/milestones/<int:pk>/", staff.milestone_edit, name="milestone_edit"),

@@ -17,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from projects import csv_io, services
+from projects.comments import comments_waiting_count
 from projects.forms import CsvImportForm, DocumentForm, MilestoneForm, ProgressForm, ProjectForm
 from projects.models import Milestone
 from projects.permissions import may_use_staff_pages
@@ -67,7 +68,12 @@ def project_list(request):
     return render(
         request,
         "projects/staff/list.html",
-        {"rows": rows, "import_form": CsvImportForm(), "nav": "projects"},
+        {
+            "rows": rows,
+            "import_form": CsvImportForm(),
+            "comments_waiting": comments_waiting_count(request.user),
+            "nav": "projects",
+        },
     )
 
 
