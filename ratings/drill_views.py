@@ -7,6 +7,7 @@ the viewer may open; any other post is a 404, as if it did not exist."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from urllib.parse import urlencode
 
@@ -71,7 +72,7 @@ def _cell(tally: Tally | None, measure: str) -> dict:
     return cell
 
 
-def _stale(cell: dict, figure: RatingFigure | None, measure: str):
+def _stale(cell: dict, figure: RatingFigure | None, measure: str) -> float | None:
     """The materialised figure's value when the cases counted now differ from it."""
     if figure is None:
         return None
@@ -125,14 +126,15 @@ def _listed(
 
 
 def _holders(rows: list[CaseRow], figures: dict[int, RatingFigure]) -> list[Person]:
-    first_day: dict[int, object] = {}
+    """The post's holders in the period, in the order they held it."""
+    first_day: dict[int, dt.date] = {}
     for row in rows:
         if row.person_id not in first_day or row.day < first_day[row.person_id]:
             first_day[row.person_id] = row.day
     people = Person.objects.in_bulk(set(first_day) | set(figures))
     return sorted(
         people.values(),
-        key=lambda p: (first_day.get(p.pk) is None, first_day.get(p.pk) or 0, p.full_name),
+        key=lambda p: (first_day.get(p.pk, dt.date.max), p.full_name),
     )
 
 
