@@ -104,13 +104,20 @@ def rate_group(figures: list[RatingFigure]) -> None:
         f.ranked = len(eligible)
 
 
-def build_figures(year: int, now: dt.datetime | None = None) -> list[RatingFigure]:
-    now = now or clock.now()
+def year_days(year: int, now: dt.datetime) -> tuple[dt.date, dt.date] | None:
+    """The local days of `year` that its figures cover: up to today in the running year."""
     today = now.astimezone(local_zone()).date()
     first = dt.date(year, 1, 1)
     last = min(dt.date(year, 12, 31), today)
-    if last < first:
+    return None if last < first else (first, last)
+
+
+def build_figures(year: int, now: dt.datetime | None = None) -> list[RatingFigure]:
+    now = now or clock.now()
+    days = year_days(year, now)
+    if days is None:
         return []
+    first, last = days
     measures = measures_for(first, last, now)
     positions = {
         p["id"]: p

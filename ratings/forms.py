@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ratings import selectors
+from ratings.drill import MEASURES
 from ratings.periods import KIND_LABELS, KINDS, period_parse
 
 
@@ -39,3 +40,17 @@ class RatingFilterForm(forms.Form):
         else:
             data["period"] = selectors.latest_period(kind)
         return data
+
+
+class DrillForm(forms.Form):
+    """Which of a post's figures to list the cases of, and whose (all holders when empty)."""
+
+    measure = forms.ChoiceField(label=_("Measure"), required=False)
+    person = forms.IntegerField(label=_("Held the post"), required=False, min_value=1)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["measure"].choices = list(MEASURES.items())
+
+    def clean_measure(self) -> str:
+        return self.cleaned_data.get("measure") or "closed"

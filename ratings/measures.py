@@ -38,6 +38,7 @@ SCOPE_OF_KIND = {
     K.DISTRICT_AKIM: "district",
     K.DEPARTMENT_HEAD: "department",
 }
+_SCOPE_COLUMNS = {"region": "region_id", "district": "district_id", "department": "department_id"}
 # A later complaint of the same category in the same grid cell or one of its eight neighbours
 # (cells of about 50 × 50 m at Kazakhstan's latitudes) is a repeat complaint at the same place:
 # one grouped pass over the cases instead of a range probe per closing.
@@ -222,16 +223,19 @@ def _public(alias: str) -> str:
     return f"{alias}.public AND NOT {alias}.corruption_report"
 
 
-def closing_groups(first: dt.date, last: dt.date) -> list[tuple]:
-    """Closings decided from `first` to `last` (local days), grouped: (department, district,
-    region, day, working days to close, closings, on time, verified, reopened, failed,
-    warranty, repeat)."""
+def _closings(first: dt.date, last: dt.date, scope: tuple[str, int] | None) -> tuple[str, list]:
+    """The WITH clause both readers of closings share: `cal` (the calendar) and `closing`, one
+    row per closing decided from `first` to `last` (local days) with what each measure counts,
+    optionally of one department, district or region only (`scope`: column, id)."""
     start = dt.datetime.combine(first, dt.time(), tzinfo=local_zone())
     end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), tzinfo=local_zone())
     calendar_sql, calendar_params = _calendar(first - dt.timedelta(days=CALENDAR_BACK_DAYS), last)
     cell_y, cell_x = _cell("c.latitude", REPEAT_LAT_DEG), _cell("c.longitude", REPEAT_LON_DEG)
     closed_day, p1 = _local_date("e.created_at")
     received_day, p2 = _local_date("c.received_at")
+    in_scope, p3 = "", []
+    if scope is not None:
+        in_scope, p3 = f"AND c.{_SCOPE_COLUMNS[scope[0]]} = %s", [scope[1]]
     sql = f"""
     WITH cal(day, n) AS ({calendar_sql}),
     cells AS (
@@ -249,7 +253,8 @@ def closing_groups(first: dt.date, last: dt.date) -> list[tuple]:
         GROUP BY cells.category_id, cells.gy + dy.d, cells.gx + dx.d
     ),
     closing AS (
-        SELECT c.department_id, c.district_id, c.region_id,
+        SELECT e.id AS event_id, e.case_id, e.action,
+               c.department_id, c.district_id, c.region_id,
                {closed_day} AS day, {received_day} AS rday,
                CASE WHEN e.to_state = 'verified' THEN 1 ELSE 0 END AS verified,
                CASE WHEN e.to_state = 'verified' AND EXISTS (
@@ -273,30 +278,85 @@ def closing_groups(first: dt.date, last: dt.date) -> list[tuple]:
         LEFT JOIN nearby nb ON nb.category_id = c.category_id
              AND nb.gy = {cell_y} AND nb.gx = {cell_x}
         WHERE e.action IN ('verify', 'reject') AND e.created_at >= %s AND e.created_at < %s
-          AND {_public("k")}
-    )
-    SELECT s.department_id, s.district_id, s.region_id, s.day, cd.n - cr.n AS wd,
-           COUNT(*), SUM(s.verified), SUM(s.reopened), SUM(s.failed), SUM(s.warranty),
-           SUM(s.repeat)
+          AND {_public("k")} {in_scope}
+    )"""  # noqa: S608 (fixed fragments; every value is a parameter)
+    return sql, [*calendar_params, *p1, *p2, start, end, *p3]
+
+
+# The working days a closing took: its local day's count less the day of receipt's.
+_WORKING_DAYS_SQL = """
     FROM closing s
     JOIN cal cd ON cd.day = s.day
-    LEFT JOIN cal cr ON cr.day = s.rday
-    GROUP BY s.department_id, s.district_id, s.region_id, s.day, cd.n - cr.n
-    """  # noqa: S608 (fixed fragments; every value is a parameter)
-    params = [*calendar_params, *p1, *p2, start, end]
+    LEFT JOIN cal cr ON cr.day = s.rday"""
+
+
+def _fetch_closings(sql: str, params: list) -> list[tuple]:
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # JIT compiling this statement's many expressions costs more than it saves.
             cursor.execute("SET LOCAL jit = off")
         cursor.execute(sql, params)
-        return [
-            (dep, dis, reg, _as_date(day), wd, *counts)
-            for dep, dis, reg, day, wd, *counts in cursor.fetchall()
-        ]
+        return cursor.fetchall()
+
+
+def closing_groups(first: dt.date, last: dt.date) -> list[tuple]:
+    """Closings decided from `first` to `last` (local days), grouped: (department, district,
+    region, day, working days to close, closings, on time, verified, reopened, failed,
+    warranty, repeat)."""
+    with_sql, params = _closings(first, last, None)
+    sql = f"""{with_sql}
+    SELECT s.department_id, s.district_id, s.region_id, s.day, cd.n - cr.n AS wd,
+           COUNT(*), SUM(s.verified), SUM(s.reopened), SUM(s.failed), SUM(s.warranty),
+           SUM(s.repeat)
+    {_WORKING_DAYS_SQL}
+    GROUP BY s.department_id, s.district_id, s.region_id, s.day, cd.n - cr.n
+    """
+    return [
+        (dep, dis, reg, _as_date(day), wd, *counts)
+        for dep, dis, reg, day, wd, *counts in _fetch_closings(sql, params)
+    ]
+
+
+def closing_rows(first: dt.date, last: dt.date, scope: tuple[str, int]) -> list[tuple]:
+    """The closings `closing_groups` counts, one row each, of one department, district or region
+    (`scope`: "department", "district" or "region", and its id): (event, case, action,
+    department, district, region, day, working days to close, verified, reopened, failed,
+    warranty, repeat)."""
+    with_sql, params = _closings(first, last, scope)
+    sql = f"""{with_sql}
+    SELECT s.event_id, s.case_id, s.action, s.department_id, s.district_id, s.region_id, s.day,
+           cd.n - cr.n AS wd, s.verified, s.reopened, s.failed, s.warranty, s.repeat
+    {_WORKING_DAYS_SQL}
+    ORDER BY s.day, s.event_id
+    """
+    return [
+        (event, case, action, dep, dis, reg, _as_date(day), *rest)
+        for event, case, action, dep, dis, reg, day, *rest in _fetch_closings(sql, params)
+    ]
+
+
+def on_time(working_days: int | None) -> bool:
+    """Answered within the statutory working days (unknown when received outside the calendar:
+    not on time)."""
+    return working_days is not None and working_days <= LEGAL_ANSWER_DAYS
 
 
 def _as_date(value) -> dt.date:
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
+
+
+def _open_at(end: dt.datetime) -> tuple[str, list]:
+    """Whether case `c` was open at the moment `end` (received before, not closed by then)."""
+    return (
+        "c.received_at < %s AND ((c.closed_at IS NULL AND c.state NOT IN "
+        "('verified', 'rejected', 'referred', 'answered')) OR c.closed_at >= %s)",
+        [end, end],
+    )
+
+
+def period_end_moment(period: Period, now: dt.datetime | None) -> dt.datetime:
+    """The moment a period's open cases are counted at: its end, or now for the running one."""
+    return period.end if now is None else min(period.end, now)
 
 
 def open_at_month_ends(
@@ -307,14 +367,11 @@ def open_at_month_ends(
     deadline, as extended, had passed by then), in one statement."""
     columns, params = [], []
     for month in months:
-        end = month.end if now is None else min(month.end, now)  # the running month: now
-        open_case = (
-            "c.received_at < %s AND ((c.closed_at IS NULL AND c.state NOT IN "
-            "('verified', 'rejected', 'referred', 'answered')) OR c.closed_at >= %s)"
-        )
+        end = period_end_moment(month, now)
+        open_case, open_params = _open_at(end)
         columns.append(f"SUM(CASE WHEN {open_case} THEN 1 ELSE 0 END)")
         columns.append(f"SUM(CASE WHEN {open_case} AND c.due_at < %s THEN 1 ELSE 0 END)")
-        params += [end, end, end, end, end]
+        params += [*open_params, *open_params, end]
     sql = f"""
     SELECT c.department_id, c.district_id, c.region_id, {", ".join(columns)}
     FROM casework_case c JOIN casework_category k ON k.id = c.category_id
@@ -332,6 +389,33 @@ def open_at_month_ends(
                 if opened:
                     out[month.last].append((dep, dis, reg, opened, overdue))
     return out
+
+
+def open_rows(end: dt.datetime, scope: tuple[str, int]) -> list[tuple]:
+    """The cases `open_at_month_ends` counts as open at the moment `end`, one row each, of one
+    department, district or region: (case, department, district, region, overdue)."""
+    open_case, params = _open_at(end)
+    sql = f"""
+    SELECT c.id, c.department_id, c.district_id, c.region_id,
+           CASE WHEN c.due_at < %s THEN 1 ELSE 0 END
+    FROM casework_case c JOIN casework_category k ON k.id = c.category_id
+    WHERE {_public("k")} AND {open_case} AND c.{_SCOPE_COLUMNS[scope[0]]} = %s
+    ORDER BY c.received_at, c.id
+    """  # noqa: S608 (fixed fragments; every value is a parameter)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [end, *params, scope[1]])
+        return cursor.fetchall()
+
+
+def end_kinds(month_last: dt.date) -> set[str]:
+    """The period kinds whose end a month's last day is: the state at the end of a month is the
+    state at the end of its quarter and year when the month ends them."""
+    kinds = {"month"}
+    if month_last == period_of("quarter", month_last).last:
+        kinds.add("quarter")
+    if month_last.month == 12:
+        kinds.add("year")
+    return kinds
 
 
 # --- per holder and period --------------------------------------------------------------------
@@ -373,7 +457,7 @@ def measures_for(
     ) in closing_groups(first, last):
         m = per_day[(dep, dis, reg, day)]
         m.closed += closed
-        m.on_time += closed if wd is not None and wd <= LEGAL_ANSWER_DAYS else 0
+        m.on_time += closed if on_time(wd) else 0
         m.verified += verified
         m.reopened += reopened
         m.failed += failed
@@ -390,13 +474,7 @@ def measures_for(
         months.append(period_of("month", day))
         day = months[-1].last + dt.timedelta(days=1)
     for month_last, groups in open_at_month_ends(months, now).items():
-        # The state at the end of a month is the state at the end of its quarter and year when
-        # the month ends them.
-        kinds = {"month"}
-        if month_last == period_of("quarter", month_last).last:
-            kinds.add("quarter")
-        if month_last.month == 12:
-            kinds.add("year")
+        kinds = end_kinds(month_last)
         for dep, dis, reg, opened, overdue in groups:
             credit(
                 holders.for_case(dep, dis, reg, month_last),
@@ -406,7 +484,7 @@ def measures_for(
             )
 
     votes: dict[tuple, Measures] = defaultdict(Measures)
-    for day, dep, dis, reg, result, answer in _votes(first, last):
+    for day, dep, dis, reg, result, answer, *_closing in vote_rows(first, last):
         m = votes[(dep, dis, reg, day)]
         m.result_votes += 1
         m.result_total += result
@@ -420,9 +498,9 @@ def measures_for(
 VOTE_CHUNK = 2000
 
 
-def _votes(first: dt.date, last: dt.date) -> list[tuple]:
-    """(closing day, department, district, region, result, answer) of every counted vote on a
-    closing in the days, public categories only."""
+def vote_rows(first: dt.date, last: dt.date) -> list[tuple]:
+    """(closing day, department, district, region, result, answer, case, closing event, its
+    action) of every counted vote on a closing in the days, public categories only."""
     from casework.models import CaseEvent
 
     start = dt.datetime.combine(first, dt.time(), tzinfo=local_zone())
@@ -444,6 +522,7 @@ def _votes(first: dt.date, last: dt.date) -> list[tuple]:
                 "case__department_id",
                 "case__district_id",
                 "case__region_id",
+                "action",
             )
         }
         for vote in chunk:
@@ -453,6 +532,16 @@ def _votes(first: dt.date, last: dt.date) -> list[tuple]:
             day = event[1].astimezone(zone).date()
             if first <= day <= last:
                 out.append(
-                    (day, event[2], event[3], event[4], vote["result_score"], vote["answer_score"])
+                    (
+                        day,
+                        event[2],
+                        event[3],
+                        event[4],
+                        vote["result_score"],
+                        vote["answer_score"],
+                        vote["case_id"],
+                        event[0],
+                        event[5],
+                    )
                 )
     return out

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from ratings import views, vote_views
+from ratings import drill_views, views, vote_views
 
 public_urlpatterns: list = [
     path("", views.ratings_list, name="list"),
@@ -23,4 +23,9 @@ staff_urlpatterns += [
     path("votes/new/", vote_views.vote_record, name="vote_record"),
     path("votes/holds/", vote_views.vote_holds, name="vote_holds"),
     path("votes/holds/<int:pk>/review/", vote_views.vote_hold_review, name="vote_hold_review"),
+]
+
+# drill-down to the cases behind a post's figures
+staff_urlpatterns += [
+    path("posts/<int:pk>/<str:code>/", drill_views.post_cases, name="post_cases"),
 ]

@@ -1,25 +1,25 @@
 """The ratings' pages: public /ratings/ (list, a person's page, the method, CSV) and the staff
-view of the same under /staff/ratings/ with drill-down to the cases behind each figure. Every
-page reads the materialised figures only."""
+view of the same under /staff/ratings/, whose numbers link to the cases behind them
+(`ratings.drill_views`). Every page here reads the materialised figures only."""
 
 from __future__ import annotations
 
 import csv
-from urllib.parse import urlencode
 
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from oversight.models import Position
 from oversight.views.access import page_viewer
 from ratings import selectors
 from ratings.charts import person_chart
+from ratings.drill import MEASURES
+from ratings.drill_views import drill_url, may_drill
 from ratings.figures import min_cases, prior_votes
 from ratings.forms import RatingFilterForm
 from ratings.formula import COMPONENTS
 from ratings.models import RatingFigure
+from ratings.periods import period_of
 
 CSV_COLUMNS: tuple[tuple[str, str], ...] = (
     ("period", "month YYYY-MM, quarter YYYY-Qn or year YYYY"),
@@ -64,25 +64,19 @@ def _filtered(request):
     return form, period, rows
 
 
-def _drill(figure: RatingFigure) -> dict[str, str]:
-    """Links to the staff case list showing the cases behind a month's figures (the case list
-    filters by month; the holder's own days within a month are the list's subset)."""
-    if figure.period_kind != RatingFigure.PeriodKind.MONTH:
+def _drill(figure: RatingFigure, user) -> dict[str, str]:
+    """Links from each of a figure's numbers to the cases behind it (of this holder only), for
+    staff who may open the post's drill-down; any period kind."""
+    if not may_drill(user, figure.region_id):
         return {}
-    where = {}
-    if figure.position.kind == Position.Kind.DEPARTMENT_HEAD:
-        where["department"] = figure.position.department_id
-    elif figure.position.kind in (Position.Kind.CITY_AKIM, Position.Kind.DISTRICT_AKIM):
-        where["district"] = figure.position.district_id
-    month = figure.period_start.strftime("%Y-%m")
-    base = reverse("workflows:cases")
+    period = period_of(figure.period_kind, figure.period_start)
     return {
-        "closed": f"{base}?{urlencode({'show': 'closed', 'closed': month, **where})}",
-        "overdue": f"{base}?{urlencode({'show': 'all', 'overdue_at': month, **where})}",
+        measure: drill_url(figure.position_id, period, measure, figure.person_id)
+        for measure in MEASURES
     }
 
 
-def _rows(rows, *, staff: bool) -> list[dict]:
+def _rows(rows, *, user=None) -> list[dict]:
     out = []
     for figure in rows:
         out.append(
@@ -92,7 +86,7 @@ def _rows(rows, *, staff: bool) -> list[dict]:
                 "driver": selectors.component_label(figure.rank_driver)
                 if figure.rank_driver
                 else "",
-                "drill": _drill(figure) if staff else {},
+                "drill": _drill(figure, user) if user is not None else {},
             }
         )
     return out
@@ -114,7 +108,9 @@ def _list(request, *, staff: bool):
     context = {
         "form": form,
         "period": period,
-        "groups": _groups(_rows(rows, staff=staff)) if rows is not None and status == 200 else [],
+        "groups": _groups(_rows(rows, user=request.user if staff else None))
+        if rows is not None and status == 200
+        else [],
         "staff": staff,
         "min_cases": min_cases(),
         "query": request.GET.urlencode(),
@@ -147,13 +143,23 @@ def _person(request, pk: int, *, staff: bool):
                 "figure": f,
                 "group": selectors.peer_group_label(f.peer_group),
                 "driver": selectors.component_label(f.rank_driver) if f.rank_driver else "",
-                "drill": _drill(f) if staff else {},
+                "drill": _drill(f, request.user) if staff else {},
             }
             for f in reversed(history)
         ],
         "staff": staff,
         "min_cases": min_cases(),
     }
+    if staff:
+        context["longer"] = [
+            {
+                "figure": f,
+                "period": period_of(f.period_kind, f.period_start).code,
+                "drill": _drill(f, request.user),
+            }
+            for kind in ("year", "quarter")
+            for f in reversed(selectors.person_figures(person, kind))
+        ]
     template = "ratings/staff_person.html" if staff else "ratings/person.html"
     return render(request, template, context)
 

@@ -1,12 +1,14 @@
 """The ratings' pages in a real browser: axe-core finds no WCAG 2.1 A/AA violation on the public
 list, a person's page, the method and a refused filter (kk, ru, en; desktop and phone), nor on
-the staff list; the phone's page does not scroll sideways (the wide table scrolls in its box)."""
+the staff list, a person's staff page and the drill-down to the cases behind a figure; the
+phone's page does not scroll sideways (the wide table scrolls in its box)."""
 
 from __future__ import annotations
 
 import pytest
 
 from ratings.figures import figures_refresh
+from ratings.periods import period_of
 from tests.e2e.test_accessibility import LOCALES, Audit, _log_in
 from tests.ratings.conftest import build
 
@@ -47,4 +49,6 @@ def test_staff_ratings_page_has_no_wcag_violations(live_server, new_page, rated)
     audit = Audit(page, live_server.url)
     audit.visit(f"/staff/ratings/?kind=month&period={rated.month_first.strftime('%Y-%m')}")
     audit.visit(f"/staff/ratings/people/{rated.ahmet.pk}/")
+    quarter = period_of("quarter", rated.month_first).code
+    audit.visit(f"/staff/ratings/posts/{rated.head_post.pk}/{quarter}/?measure=on_time")
     audit.assert_clean()

@@ -119,12 +119,15 @@ def test_staff_list_drills_down_to_the_cases_and_is_for_managers_only(rated, wor
     assert response.status_code == 200
     body = response.content.decode()
     code = rated.month_first.strftime("%Y-%m")
-    assert f"/staff/cases/?show=closed&amp;closed={code}&amp;department={world.dep_a1.pk}" in body
+    drill = f"/staff/ratings/posts/{rated.head_post.pk}/{code}/?measure=closed&amp;person="
+    assert f"{drill}{rated.ahmet.pk}" in body and f"{drill}{rated.bolat.pk}" in body
     assert_no_complainant(body)
     page = manager.get(f"/staff/ratings/people/{rated.ahmet.pk}/")
-    assert page.status_code == 200 and "/staff/cases/?show=closed" in page.content.decode()
-    # The drill-down lists the closings counted for the department in the month.
+    assert page.status_code == 200 and f"{drill}{rated.ahmet.pk}" in page.content.decode()
+    # The drill-down lists the closings counted for the holder in the month.
     cases = manager.get(
-        "/staff/cases/", {"show": "closed", "closed": code, "department": world.dep_a1.pk}
+        f"/staff/ratings/posts/{rated.head_post.pk}/{code}/",
+        {"measure": "closed", "person": rated.ahmet.pk},
     )
     assert cases.status_code == 200
+    assert rated.cases["on_time"].tracking_code in cases.content.decode()
