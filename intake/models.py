@@ -271,3 +271,22 @@ class SenderReveal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.actor} · {self.message} · {self.at:%Y-%m-%d %H:%M}"
+
+
+class FilingSource(models.Model):
+    """Where a web-form or Open311 complaint was filed from: a keyed digest of the client's
+    address (`intake.sources.address_key`), never the address itself. Lets the vote checks see
+    many complaints from one address in a short time (`ratings.vote_abuse`); never published."""
+
+    case = models.OneToOneField(Case, primary_key=True, on_delete=models.PROTECT, related_name="+")
+    source_key = models.CharField(max_length=64, editable=False)
+    # The case's received_at, copied so that "same address in the last N hours" reads one index.
+    filed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("complaint's filing source")
+        verbose_name_plural = _("complaints' filing sources")
+        indexes = [models.Index(fields=["source_key", "filed_at"], name="filing_source_recent")]
+
+    def __str__(self) -> str:
+        return f"filing source of case {self.case_id}"

@@ -14,15 +14,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from casework import outbox, roles, services
+from casework.models import Case
 from casework.services import reveal_reason_clean
 from intake.models import (
     Conversation,
+    FilingSource,
     InboundMessage,
     Open311Client,
     Open311Submission,
     SenderReveal,
 )
 from intake.selectors import inbound_messages_visible_to
+from intake.sources import address_key
 
 
 def inbound_message_retry(message_id: int, *, actor) -> InboundMessage:
@@ -97,11 +100,33 @@ def sender_reveal(message_id: int, *, actor, reason: str) -> dict[str, object]:
     }
 
 
-def open311_request_file(client: Open311Client, **case_fields) -> Open311Submission:
+def filing_source_record(case: Case, address: str) -> FilingSource | None:
+    """Keep the digest of the client address `case` was filed from (nothing when unknown).
+    Call in the transaction that opened the case."""
+    key = address_key(address)
+    if not key:
+        return None
+    return FilingSource.objects.create(case=case, source_key=key, filed_at=case.received_at)
+
+
+def web_complaint_file(*, source_address: str, **case_fields) -> Case:
+    """File a complaint from the web form: the case (`casework.services.case_open`, channel web)
+    and the digest of the client address it came from, in one transaction."""
+    with transaction.atomic():
+        case = services.case_open(channel="web", **case_fields)
+        filing_source_record(case, source_address)
+        return case
+
+
+def open311_request_file(
+    client: Open311Client, *, source_address: str = "", **case_fields
+) -> Open311Submission:
     """File an Open311 client's service request: the case (`casework.services.case_open`, channel
-    open311) and the token the client follows it by, in one transaction."""
+    open311), the token the client follows it by and the digest of the client address it came
+    from, in one transaction."""
     with transaction.atomic():
         case = services.case_open(channel="open311", **case_fields)
+        filing_source_record(case, source_address)
         return Open311Submission.objects.create(
             token=secrets.token_urlsafe(16), client=client, case=case
         )

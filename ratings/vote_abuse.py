@@ -4,9 +4,19 @@ Run on every vote in the transaction that stores it (`vote_screen`); a vote that
 HELD (a `VoteHold` row, append-only) and stays out of `counted_votes` until staff review it:
 - many complaints from one phone number in a short time (the complainants' phone blind index);
 - many votes from one client address in a short time (the vote's `source_key`);
+- many complaints filed from one client address in a short time (the web form's and Open311's
+  `intake.FilingSource`): the votes on every case of that burst are held, wherever they were
+  cast from;
 - a burst of identical scores for one official (the person the closing decision is attributed
   to, `oversight.DecisionAttribution`): every vote of the burst is held.
-The thresholds are settings (`VOTE_ABUSE_*`), defaults below.
+The thresholds are settings (`VOTE_ABUSE_*`), defaults below:
+- VOTE_ABUSE_PHONE_COMPLAINTS (5) complaints from one phone within VOTE_ABUSE_PHONE_HOURS (24)
+  either side of the voted case's complaint;
+- VOTE_ABUSE_SOURCE_VOTES (5) voted cases from one address within VOTE_ABUSE_SOURCE_HOURS (24);
+- VOTE_ABUSE_SCORE_VOTES (10) identical scores for one official within VOTE_ABUSE_SCORE_HOURS (1);
+- VOTE_ABUSE_ADDRESS_COMPLAINTS (20) complaints filed from one address within
+  VOTE_ABUSE_ADDRESS_HOURS (24) either side of the voted case's complaint. Higher than the phone
+  limit: a mobile operator puts many subscribers behind one address (carrier-grade NAT).
 """
 
 from __future__ import annotations
@@ -22,6 +32,7 @@ from casework import clock
 from casework.models import Case
 from casework.roles import INVESTIGATOR, MANAGER, user_roles
 from casework.selectors import cases_visible_to
+from intake.models import FilingSource
 from oversight.models import DecisionAttribution
 from ratings.models import Vote, VoteHold, VoteHoldReview
 
@@ -48,6 +59,13 @@ def source_burst_limit() -> tuple[int, dt.timedelta]:
 def score_burst_limit() -> tuple[int, dt.timedelta]:
     return _limit("VOTE_ABUSE_SCORE_VOTES", 10), dt.timedelta(
         hours=_limit("VOTE_ABUSE_SCORE_HOURS", 1)
+    )
+
+
+def address_burst_limit() -> tuple[int, dt.timedelta]:
+    """(complaints, window): this many complaints filed from one address within the window."""
+    return _limit("VOTE_ABUSE_ADDRESS_COMPLAINTS", 20), dt.timedelta(
+        hours=_limit("VOTE_ABUSE_ADDRESS_HOURS", 24)
     )
 
 
@@ -98,6 +116,29 @@ def _source_burst(vote: Vote) -> None:
         )
 
 
+def _address_burst(case: Case) -> None:
+    source_key = (
+        FilingSource.objects.filter(case_id=case.pk).values_list("source_key", flat=True).first()
+    )
+    if not source_key:
+        return
+    limit, window = address_burst_limit()
+    burst = FilingSource.objects.filter(
+        source_key=source_key,
+        filed_at__gte=case.received_at - window,
+        filed_at__lte=case.received_at + window,
+    )
+    complaints = burst.count()
+    if complaints >= limit:
+        hours = int(window.total_seconds() // 3600)
+        votes = Vote.objects.filter(case_id__in=burst.values("case_id")).order_by("pk")
+        _hold(
+            list(votes.values_list("pk", flat=True)),
+            VoteHold.Reason.ADDRESS_BURST,
+            {"complaints": complaints, "hours": hours},
+        )
+
+
 def _score_burst(vote: Vote) -> None:
     person_id = (
         DecisionAttribution.objects.filter(event_id=vote.closing_event_id)
@@ -134,6 +175,7 @@ def vote_screen(vote: Vote, *, case: Case) -> None:
     assert transaction.get_connection().in_atomic_block, "vote_screen needs a transaction"
     _phone_burst(vote, case)
     _source_burst(vote)
+    _address_burst(case)
     _score_burst(vote)
 
 

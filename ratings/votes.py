@@ -22,13 +22,13 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from casework import clock, notices
-from casework.crypto import blind_index
 from casework.models import Case, CaseEvent
 from casework.public import token_matches
 from casework.roles import CLERK, user_roles
 from casework.selectors import cases_visible_to
 from casework.services import case_lock
 from casework.states import CaseState, Channel
+from intake.sources import address_key
 from ratings.models import Vote, VoteRequest
 from ratings.vote_abuse import vote_screen
 from ratings.vote_chain import vote_append
@@ -137,8 +137,9 @@ def _store(
 
 
 def source_key_for(address: str) -> str:
-    """The keyed digest stored for a voter's client address (never the address itself)."""
-    return blind_index(f"address:{address}") if address else ""
+    """The keyed digest stored for a voter's client address (never the address itself): the same
+    digest as a complaint filed from that address (`intake.sources.address_key`)."""
+    return address_key(address)
 
 
 def vote_cast(

@@ -24,7 +24,7 @@ from django.views.decorators.csrf import csrf_exempt
 from casework.limits import DESCRIPTION_MAX_CHARS
 from casework.models import Case
 from casework.states import CLOSED_STATES
-from intake import placing
+from intake import placing, throttle
 from intake.channels.base import coordinate
 from intake.models import Open311Submission
 from intake.open311 import records
@@ -253,6 +253,7 @@ def _create(request: HttpRequest, fmt: str) -> HttpResponse:
     try:
         submission = open311_request_file(
             client,
+            source_address=throttle.client_address("open311", request),
             title=description.splitlines()[0][:80],
             description=description,
             category=category,

@@ -10,10 +10,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.views.decorators.http import require_http_methods
 
-from casework import services
 from casework.models import Case
 from intake import conf, placing, throttle
 from intake.forms import ComplaintForm, service_errors_to_form
+from intake.services import web_complaint_file
 
 RATE_GROUP = "intake.complain"
 SESSION_KEY = "intake_filed_case"
@@ -32,12 +32,12 @@ def complain(request: HttpRequest) -> HttpResponse:
             data = form.cleaned_data
             description = data["description"].strip()
             try:
-                case = services.case_open(
+                case = web_complaint_file(
+                    source_address=throttle.client_address(RATE_GROUP, request),
                     title=data["title"] or description.splitlines()[0][:80],
                     description=description,
                     category=data["category"],
                     district=data["district"],
-                    channel="web",
                     latitude=data["latitude"],
                     longitude=data["longitude"],
                     address=data["address"],

@@ -39,6 +39,10 @@ class VoteHold(AppendOnly):
         PHONE_BURST = "phone_burst", _("Many complaints from one phone number in a short time")
         SOURCE_BURST = "source_burst", _("Many votes from one address in a short time")
         SCORE_BURST = "score_burst", _("A burst of identical scores for one official")
+        ADDRESS_BURST = (
+            "address_burst",
+            _("Many complaints from one internet address in a short time"),
+        )
 
     vote = models.ForeignKey("ratings.Vote", on_delete=models.PROTECT, related_name="holds")
     reason = models.CharField(_("reason"), max_length=32, choices=Reason.choices)

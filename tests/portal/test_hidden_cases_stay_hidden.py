@@ -5,6 +5,7 @@ of every app at once (the map's own are walked in test_map_api.py)."""
 import pytest
 
 from casework.models import Category
+from intake.services import filing_source_record
 from portal.open_data_dump import open_data_dump
 from projects.linking import case_link
 from projects.selectors import project_page
@@ -29,8 +30,10 @@ def mixed(world):
     ]
     for case in public + hidden:
         case_link(case)
+    # The digest of the address a complaint was filed from is for the abuse checks only.
+    source = filing_source_record(public[0], "203.0.113.7")
     open_data_dump()
-    return {"project": project, "public": public, "hidden": hidden}
+    return {"project": project, "public": public, "hidden": hidden, "source": source.source_key}
 
 
 def _body(response) -> str:
@@ -70,6 +73,7 @@ def test_hidden_cases_are_in_no_public_page_count_or_file(client, mixed):
         assert client.get(f"/cases/{case.tracking_code}/").status_code == 404
     for path, text in texts.items():
         assert HIDDEN_NAME not in text, path
+        assert mixed["source"] not in text and "203.0.113.7" not in text, path
     for case in mixed["public"]:
         assert case.tracking_code in texts["/open-data/cases.csv"]
         assert client.get(f"/cases/{case.tracking_code}/").status_code == 200

@@ -1,5 +1,6 @@
-"""Abuse: many complaints from one phone, many votes from one address, a burst of identical
-scores for one official are HELD out of `counted_votes` until staff release or reject them."""
+"""Abuse: many complaints from one phone, many votes from one address, many complaints filed
+from one address, a burst of identical scores for one official are HELD out of `counted_votes`
+(the only way citizens' scores reach the published figures) until staff release or reject them."""
 
 import datetime as dt
 
@@ -9,10 +10,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from casework import services
 from casework.models import Case
 from contractors.services import work_order_issue
+from intake.views.complain import SESSION_KEY
 from ratings.models import Vote, VoteHold, VoteHoldReview
 from ratings.vote_abuse import hold_review
 from ratings.vote_selectors import counted_votes
 from ratings.votes import vote_cast
+from tests.cache_keys import cache_clear_own
 from tests.factories import image_upload
 from tests.oversight.conftest import Posts
 from tests.ratings.vote_helpers import deliver_all, verified
@@ -179,3 +182,104 @@ def test_two_hundred_throw_away_complaints_voted_through_are_all_held(world, cli
     assert junk_votes.count() == 200
     assert not junk_votes.exclude(holds__isnull=False).exists()
     assert counted() == before
+
+
+def web_complaint(client, world, address: str, phone: str = "") -> Case:
+    """A complaint filed through the web form from `address`, rejected at triage (a closing that
+    asks for a vote, cheaply)."""
+    response = client.post(
+        "/complain/",
+        {
+            "category": world.pothole.pk,
+            "district": world.a1.pk,
+            "description": "Яма у дома 12",
+            "latitude": "50.283900",
+            "longitude": "57.167000",
+            "phone": phone,
+        },
+        REMOTE_ADDR=address,
+    )
+    assert response.status_code == 302
+    case = Case.objects.get(pk=client.session[SESSION_KEY])
+    services.case_reject(case, actor=world.clerk, reason_code="no_violation", reason="Нет.")
+    return case
+
+
+def vote_on_page(client, case: Case, address: str, score: int = 5) -> Vote:
+    response = client.post(
+        f"/ratings/vote/{case.tracking_code}/",
+        {"t": case.access_token, "result_score": score, "answer_score": score},
+        REMOTE_ADDR=address,
+    )
+    assert response.status_code == 302
+    return Vote.objects.filter(case=case).latest("pk")
+
+
+@pytest.fixture
+def open_web_form(monkeypatch):
+    """The web form's own per-address allowance out of the way: this is about what gets past it
+    (a patient sender, or a carrier's address shared by many)."""
+    monkeypatch.setenv("INTAKE_WEB_RATE", "1000/h")
+    cache_clear_own()
+    yield
+    cache_clear_own()
+
+
+@pytest.mark.slow
+def test_thirty_web_complaints_from_one_address_hold_their_votes(world, client, open_web_form):
+    """30 complaints from one address, with different phones or none, voted on from 30 other
+    addresses: every vote is held for the complaints' address, and the counted votes (so the
+    published figures) are exactly those from before."""
+    honest = [web_complaint(client, world, f"10.0.0.{n}", phone(100 + n)["phone"]) for n in (1, 2)]
+    for n, case in enumerate(honest):
+        vote_on_page(client, case, f"10.0.1.{n}", score=2 + n)
+    before = counted()
+    assert len(before) == 2 and not VoteHold.objects.exists()
+
+    junk = [
+        web_complaint(client, world, "203.0.113.7", phone(n)["phone"] if n % 3 else "")
+        for n in range(30)
+    ]
+    assert sum(case.complainant is None for case in junk) == 10
+    for n, case in enumerate(junk):
+        vote_on_page(client, case, f"198.51.{n // 200}.{n % 200 + 1}", score=1 + n % 5)
+    assert held_cases("address_burst") == {case.pk for case in junk}
+    assert set(VoteHold.objects.values_list("reason", flat=True)) == {"address_burst"}
+    assert VoteHold.objects.filter(reason="address_burst").first().detail == {
+        "complaints": 30,
+        "hours": 24,
+    }
+    assert counted() == before
+
+
+def test_complaints_below_the_address_limit_are_not_held_and_the_one_at_it_holds_all(
+    world, client, settings, open_web_form
+):
+    settings.VOTE_ABUSE_ADDRESS_COMPLAINTS = 4
+    near_miss = [web_complaint(client, world, "203.0.113.7") for _ in range(3)]
+    for n, case in enumerate(near_miss):
+        vote_on_page(client, case, f"198.51.100.{n + 1}", score=1 + n)
+    assert not VoteHold.objects.exists() and len(counted()) == 3
+    # Another address's complaint counts for its own address only.
+    other = web_complaint(client, world, "203.0.113.8")
+    vote_on_page(client, other, "198.51.100.50")
+    assert not VoteHold.objects.exists() and len(counted()) == 4
+    # The fourth from the address: its vote and the three earlier ones are all held.
+    fourth = web_complaint(client, world, "203.0.113.7")
+    vote_on_page(client, fourth, "198.51.100.60")
+    assert held_cases("address_burst") == {case.pk for case in [*near_miss, fourth]}
+    assert [row["case_id"] for row in counted()] == [other.pk]
+
+
+def test_the_reviewers_page_names_the_address_burst_in_words(world, client, settings):
+    settings.VOTE_ABUSE_ADDRESS_COMPLAINTS = 1
+    from intake.services import filing_source_record
+
+    case = quickly_rejected(world)
+    filing_source_record(case, "203.0.113.7")
+    cast(case)
+    client.force_login(world.manager)
+    client.cookies["django_language"] = "en"
+    html = client.get("/staff/ratings/votes/holds/").content.decode()
+    assert "Many complaints from one internet address in a short time" in html
+    assert case.tracking_code in html and "203.0.113.7" not in html

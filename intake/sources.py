@@ -1,0 +1,15 @@
+"""The keyed digest of the address a complaint or a vote came from.
+
+`casework.crypto.blind_index` of the client address (as `intake.throttle.client_address` resolves
+it behind the proxy): the same address gives the same digest, which tells nothing without the key.
+The same digest for a complaint (`FilingSource.source_key`) and a vote (`Vote.source_key`).
+"""
+
+from __future__ import annotations
+
+from casework.crypto import blind_index
+
+
+def address_key(address: str) -> str:
+    """The digest stored for a client address; empty when the address is unknown."""
+    return blind_index(f"address:{address}") if address else ""
