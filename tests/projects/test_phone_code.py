@@ -140,6 +140,7 @@ def test_a_code_typed_into_whatsapp_with_a_cyrillic_letter_confirms_but_cannot_f
     assert Commenter.objects.get().chat_channel == "whatsapp"
     page = browser.get(_url(project, "visit")).content.decode()
     assert 'id="comment-text"' in page and "/visit/follow/" not in page
+    assert 'class="email-form"' in page  # to follow, an e-mail address
     assert browser.post(_url(project, "follow")).status_code == 400
     assert not Follow.objects.exists()
 
