@@ -1,6 +1,7 @@
 // Confirming a commenter through the WhatsApp or Telegram bot (templates/projects/_comments.html):
 // while the page shows a code, ask every few seconds whether the bot has received it; once it
-// has, say so, and finish at once when the name to show is already typed.
+// has, say so, and finish at once when the name to show is already typed (unless the page is
+// showing why a name was refused).
 (function () {
   "use strict";
 
@@ -22,7 +23,9 @@
         if (answer.status === "received") {
           stop();
           status.textContent = status.dataset.received;
-          if (name && name.value.trim()) form.submit(); else if (name) name.focus();
+          // Not after a refused name (the page came back with errors): that would loop.
+          if (box.dataset.autoSubmit && name && name.value.trim()) form.submit();
+          else if (name) name.focus();
         } else if (answer.status === "expired" || answer.status === "none") {
           stop();
           status.textContent = status.dataset.expired;
