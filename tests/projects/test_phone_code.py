@@ -110,7 +110,10 @@ def test_a_code_sent_through_telegram_confirms_the_browser_and_it_comments(
         conversation.sender_key,
         "",
     )
-    assert "5551234" not in conversation.sender_key  # a blind index, never the chat id
+    # projects keeps intake's blind index of the sender, never the chat id or a number.
+    code_row = ChatCode.objects.get()
+    assert (code_row.channel, code_row.sender_key) == ("telegram", conversation.sender_key)
+    assert "5551234" not in code_row.sender_key + commenter.chat_sender_key
     assert browser.post(_url(project, "comment_new"), {"text": "Когда откроют двор?"}).status_code
     first = Comment.objects.get()
     assert (first.commenter, first.status) == (commenter, Comment.Status.PENDING)
