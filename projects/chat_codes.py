@@ -143,6 +143,15 @@ def _commenter_of(row: ChatCode, display_name: str) -> Commenter:
     return commenter
 
 
+def chat_codes_purge(*, older_than: timezone.timedelta = timezone.timedelta(days=1)) -> int:
+    """Delete codes expired and misses counted more than `older_than` ago (they decide nothing
+    any more); returns how many rows went."""
+    cutoff = timezone.now() - older_than
+    codes, _ = ChatCode.objects.filter(expires_at__lt=cutoff).delete()
+    misses, _ = ChatCodeMiss.objects.filter(created_at__lt=cutoff).delete()
+    return codes + misses
+
+
 # The claimer: a code sent to the bot.
 
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext
 from casework.crypto import sender_index
 from intake.models import Conversation, Draft, InboundMessage
 from projects import comments
+from projects.chat_codes import chat_code_issue, chat_codes_purge
 from projects.models import ChatCode, ChatCodeMiss, Comment, Commenter, Follow
 from tests.intake import conftest as intake_fixtures
 from tests.intake.conftest import wa_text
@@ -226,3 +227,19 @@ def test_complaint_text_with_digits_still_becomes_a_draft(
     post_webhook("telegram", update(450, text=text))
     assert InboundMessage.objects.get().draft is not None
     assert not ChatCodeMiss.objects.exists()
+
+
+def test_old_codes_and_miss_counts_are_purged(db):
+    old, _text = chat_code_issue()
+    fresh, _text = chat_code_issue()
+    ChatCode.objects.filter(pk=old.pk).update(
+        expires_at=timezone.now() - timezone.timedelta(days=2)
+    )
+    miss = ChatCodeMiss.objects.create(channel="telegram", sender_key="k")
+    ChatCodeMiss.objects.filter(pk=miss.pk).update(
+        created_at=timezone.now() - timezone.timedelta(days=2)
+    )
+    ChatCodeMiss.objects.create(channel="telegram", sender_key="k")
+    assert chat_codes_purge() == 2
+    assert list(ChatCode.objects.values_list("pk", flat=True)) == [fresh.pk]
+    assert ChatCodeMiss.objects.count() == 1
