@@ -50,6 +50,11 @@ app.conf.beat_schedule = {
         "task": "projects.tasks.camera_snapshots_fetch",
         "schedule": 120.0,
     },
+    # Chat codes for project comments (and wrong-code counts) older than a day are forgotten.
+    "projects-chat-codes-purge": {
+        "task": "projects.tasks.chat_codes_purge",
+        "schedule": crontab(hour=3, minute=50),
+    },
     # The ratings' figures per post and period, from the day's closings and votes.
     "ratings-refresh-nightly": {
         "task": "ratings.tasks.ratings_refresh",

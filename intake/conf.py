@@ -22,6 +22,7 @@ class WhatsAppConf:
     phone_number_id: str
     api_base: str
     template_name: str
+    public_number: str = ""  # the number citizens write to (wa.me links), digits only
 
     @property
     def enabled(self) -> bool:
@@ -33,6 +34,7 @@ class TelegramConf:
     bot_token: str
     secret_token: str
     api_base: str
+    bot_username: str = ""  # without the @ (t.me links)
 
     @property
     def enabled(self) -> bool:
@@ -70,6 +72,7 @@ def whatsapp() -> WhatsAppConf:
         phone_number_id=_env("WHATSAPP_PHONE_NUMBER_ID"),
         api_base=_env("WHATSAPP_API_BASE", "https://graph.facebook.com/v23.0").rstrip("/"),
         template_name=_env("WHATSAPP_TEMPLATE_NAME", "baqylau_case_update"),
+        public_number="".join(c for c in _env("WHATSAPP_PUBLIC_NUMBER") if c.isdigit()),
     )
 
 
@@ -78,6 +81,7 @@ def telegram() -> TelegramConf:
         bot_token=_env("TELEGRAM_BOT_TOKEN"),
         secret_token=_env("TELEGRAM_SECRET_TOKEN"),
         api_base=_env("TELEGRAM_API_BASE", "https://api.telegram.org").rstrip("/"),
+        bot_username=_env("TELEGRAM_BOT_USERNAME").lstrip("@"),
     )
 
 

@@ -125,16 +125,17 @@ def message_process(message_id: int) -> str:
         incoming = fetched.incoming
         conversation = _conversation(message, incoming, fetched.profile_name)
         language = supported(language_of(incoming.text)) or conversation.language
-        if incoming.command:
-            reply_queue(conversation, replies.greeting(language))
-            _finish(message)
-            return "command"
+        # Claimers first, commands too: Telegram's /start <code> from a deep link is a claim.
         claim = message_claim(conversation, incoming)
         if claim is not None:
             if claim.reply:
                 reply_queue(conversation, claim.reply)
             _finish(message)
             return claim.outcome
+        if incoming.command:
+            reply_queue(conversation, replies.greeting(language))
+            _finish(message)
+            return "command"
         draft = _draft(conversation, message.received_at)
         if language_of(incoming.text):
             draft.language = conversation.language = language

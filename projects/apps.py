@@ -9,8 +9,10 @@ class ProjectsConfig(AppConfig):
 
     def ready(self) -> None:
         # projcams: the follow notices' outbox handler registers on import; cameras in the admin.
+        # The chat code and "stop" claimers (intake.claims) register on import too.
         from projects import (  # noqa: F401
             camera_admin,
+            chat_codes,
             follows,
             linking,
         )

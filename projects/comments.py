@@ -95,6 +95,27 @@ def _code_mail(email: str, code: str) -> None:
         log.warning("the confirmation code e-mail could not be sent", exc_info=True)
 
 
+def display_name_problem(display_name: str) -> str:
+    """Why `display_name` (spaces folded) cannot be shown, or ""."""
+    if not display_name:
+        return _("Choose the name to show under your comments.")
+    if len(display_name) > DISPLAY_NAME_MAX_CHARS:
+        return _("At most %(n)s characters.") % {"n": DISPLAY_NAME_MAX_CHARS}
+    if "@" in display_name:
+        return _("Do not show your e-mail address as your name.")
+    if sum(char.isdigit() for char in display_name) >= 7:
+        return _("Do not show your phone number as your name.")
+    return ""
+
+
+def display_name_checked(display_name: str) -> str:
+    """The name to show, spaces folded; ValidationError on "display_name" when it cannot be."""
+    display_name = " ".join((display_name or "").split())
+    if problem := display_name_problem(display_name):
+        raise ValidationError({"display_name": problem})
+    return display_name
+
+
 def email_code_confirm(code_id: int | None, code: str, display_name: str) -> Commenter:
     """Check the code sent as `code_id`; the commenter of that address (made or renamed)."""
     code = (code or "").strip()
@@ -102,12 +123,8 @@ def email_code_confirm(code_id: int | None, code: str, display_name: str) -> Com
     errors = {}
     if not (len(code) == 6 and code.isdigit()):
         errors["code"] = _("Enter the six digits from the e-mail.")
-    if not display_name:
-        errors["display_name"] = _("Choose the name to show under your comments.")
-    elif len(display_name) > DISPLAY_NAME_MAX_CHARS:
-        errors["display_name"] = _("At most %(n)s characters.") % {"n": DISPLAY_NAME_MAX_CHARS}
-    elif "@" in display_name:
-        errors["display_name"] = _("Do not show your e-mail address as your name.")
+    if problem := display_name_problem(display_name):
+        errors["display_name"] = problem
     if errors:
         raise ValidationError(errors)
     commenter = None

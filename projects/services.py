@@ -20,6 +20,7 @@ from PIL import Image, UnidentifiedImageError
 
 from casework.models import Department, District
 from contractors.models import Contract
+from projects.follows import milestone_news, progress_news, project_followers_notify
 from projects.models import (
     Milestone,
     ProgressObservation,
@@ -61,6 +62,8 @@ MILESTONE_FIELDS = (
     "status",
     "responsible_position",
 )
+# A change to any of these is news for the project's followers.
+NEWS_FIELDS = ("planned_end", "actual_start", "actual_end", "status")
 DOCUMENT_MAX_BYTES = 25 * 1024 * 1024
 PHOTO_MAX_BYTES = 15 * 1024 * 1024
 
@@ -230,6 +233,7 @@ def milestone_record(
         target = Milestone.objects.filter(pk=getattr(milestone, "pk", milestone)).first()
         if target is None or target.project_id != project.pk:
             raise ValidationError({"milestone": _("No such milestone in this project.")})
+    before = {field: getattr(target, field) for field in NEWS_FIELDS}
     for field, value in data.items():
         if field in MILESTONE_FIELDS:
             setattr(target, field, value)
@@ -237,6 +241,10 @@ def milestone_record(
     target._history_user = actor
     target.save()
     project_touch(project.pk)
+    if milestone is None or before != {field: getattr(target, field) for field in NEWS_FIELDS}:
+        project_followers_notify(
+            project, "milestone", milestone_news(target, new=milestone is None)
+        )
     return target
 
 
@@ -317,6 +325,7 @@ def progress_record(
     for photo in photos:
         ProgressPhoto.objects.create(observation=observation, image=photo)
     project_touch(project.pk)
+    project_followers_notify(project, "progress", progress_news(observation))
     return observation
 
 

@@ -47,6 +47,9 @@ public_urlpatterns += [
     ),
     path("<slug:code>/visit/email/", visit_views.email_code, name="email_code"),
     path("<slug:code>/visit/confirm/", visit_views.email_confirm, name="email_confirm"),
+    path("<slug:code>/visit/chat/", visit_views.chat_code, name="chat_code"),
+    path("<slug:code>/visit/chat/status/", visit_views.chat_code_status, name="chat_code_status"),
+    path("<slug:code>/visit/chat/confirm/", visit_views.chat_confirm, name="chat_confirm"),
     path("<slug:code>/visit/comment/", visit_views.comment_new, name="comment_new"),
     path("<slug:code>/visit/follow/", visit_views.follow, name="follow"),
     path(

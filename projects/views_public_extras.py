@@ -13,21 +13,25 @@ import logging
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.core import get_usage
 
 from casework.media import file_response
-from projects import cameras, comments, follows
+from projects import cameras, chat_codes, comments, follows
 from projects.models import Comment, Commenter, Project
 
 log = logging.getLogger(__name__)
 
 SESSION_CODE = "projects_email_code"
+# The chat code this browser asked for: {"id": row id, "code": "P-482913"} (the code is shown
+# again on each page until it is used; the database keeps only its digest).
+SESSION_CHAT_CODE = "projects_chat_code"
 SESSION_COMMENTER = "projects_commenter"
 CONTENT_TYPES = {".jpg": "image/jpeg", ".png": "image/png", ".webp": "image/webp"}
 
@@ -133,11 +137,49 @@ def email_confirm(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_POST
+def chat_code(request: HttpRequest, code: str) -> HttpResponse:
+    project = _project(code)
+    if not chat_codes.chat_links():
+        raise Http404("no chat channel is configured")
+    if over_limit(request, "projects.chat_code", "10/h"):
+        return _limited(request, project)
+    row, text = chat_codes.chat_code_issue()
+    request.session[SESSION_CHAT_CODE] = {"id": row.pk, "code": text}
+    return _back(project)
+
+
+@never_cache
+@require_GET
+def chat_code_status(request: HttpRequest, code: str) -> JsonResponse:
+    """Whether the bot has received this browser's code: for the page to poll."""
+    _project(code)
+    pending = request.session.get(SESSION_CHAT_CODE) or {}
+    return JsonResponse({"status": chat_codes.chat_code_status(pending.get("id"))})
+
+
+@require_POST
+def chat_confirm(request: HttpRequest, code: str) -> HttpResponse:
+    project = _project(code)
+    if over_limit(request, "projects.chat_confirm", "30/h"):
+        return _limited(request, project)
+    values = {"display_name": request.POST.get("display_name", "")}
+    pending = request.session.get(SESSION_CHAT_CODE) or {}
+    try:
+        commenter = chat_codes.chat_code_finish(pending.get("id"), values["display_name"])
+    except ValidationError as exc:
+        return _again(request, project, exc, values)
+    request.session.pop(SESSION_CHAT_CODE, None)
+    request.session[SESSION_COMMENTER] = commenter.pk
+    messages.success(request, _("Your phone is confirmed. You may comment."))
+    return _back(project)
+
+
+@require_POST
 def comment_new(request: HttpRequest, code: str) -> HttpResponse:
     project = _project(code)
     commenter = session_commenter(request)
     if commenter is None:
-        raise PermissionDenied(_("Confirm your e-mail address first."))
+        raise PermissionDenied(_("Confirm your e-mail address or phone first."))
     if over_limit(request, "projects.comment", "20/h"):
         return _limited(request, project)
     text = request.POST.get("text", "")
@@ -159,9 +201,23 @@ def follow(request: HttpRequest, code: str) -> HttpResponse:
     project = _project(code)
     commenter = session_commenter(request)
     if commenter is None:
-        raise PermissionDenied(_("Confirm your e-mail address first."))
-    follows.follow_start(project, commenter)
-    messages.success(request, _("You follow this project. Each e-mail has a link to stop them."))
+        raise PermissionDenied(_("Confirm your e-mail address or phone first."))
+    try:
+        follows.follow_start(project, commenter)
+    except ValidationError as exc:
+        return _again(request, project, exc, {})
+    if commenter.chat_channel:
+        messages.success(
+            request,
+            _(
+                "You follow this project. Notices come to your Telegram chat; reply "
+                '"stop" to end them.'
+            ),
+        )
+    else:
+        messages.success(
+            request, _("You follow this project. Each e-mail has a link to stop them.")
+        )
     return _back(project)
 
 

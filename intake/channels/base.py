@@ -70,6 +70,7 @@ class Incoming:
     longitude: Decimal | None = None
     place_text: str = ""
     command: str = ""
+    command_argument: str = ""  # what follows the command: Telegram's /start <deep-link code>
 
 
 def body_digest(body: bytes) -> str:

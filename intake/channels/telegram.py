@@ -90,7 +90,9 @@ def parse(body: bytes, position: int = 0) -> Incoming:
     )
     text = text_of(message.get("text")) or text_of(message.get("caption"))
     if text.startswith("/"):
-        incoming.command = text.split()[0][1:].split("@")[0].lower()
+        word, _space, argument = text.partition(" ")
+        incoming.command = word[1:].split("@")[0].lower()
+        incoming.command_argument = argument.strip()[:200]
     else:
         incoming.text = text
     photo = _best_photo(as_list(message.get("photo")), conf.media_max_bytes())

@@ -1,5 +1,12 @@
 from projects.models.cameras import Camera, Snapshot
-from projects.models.comments import Comment, Commenter, EmailCode, Follow
+from projects.models.comments import (
+    ChatCode,
+    ChatCodeMiss,
+    Comment,
+    Commenter,
+    EmailCode,
+    Follow,
+)
 from projects.models.documents import ProjectDocument
 from projects.models.links import ProjectCase
 from projects.models.milestones import Milestone
@@ -8,6 +15,8 @@ from projects.models.project import Project, ProjectContract
 
 __all__ = [
     "Camera",
+    "ChatCode",
+    "ChatCodeMiss",
     "Comment",
     "Commenter",
     "EmailCode",

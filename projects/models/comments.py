@@ -1,5 +1,5 @@
-"""Citizens' comments on projects, the confirmed e-mail addresses they write from, the one-time
-codes that confirm them, and the follows (e-mail notices about a project)."""
+"""Citizens' comments on projects, the confirmed e-mail addresses and chat conversations they
+write from, the one-time codes that confirm them, and the follows (notices about a project)."""
 
 from __future__ import annotations
 
@@ -15,11 +15,14 @@ DISPLAY_NAME_MAX_CHARS = 60
 
 
 class Commenter(models.Model):
-    """A confirmed e-mail address. Shown only by its display name; the address itself is
-    encrypted and found by its blind index."""
+    """A confirmed e-mail address, or a WhatsApp or Telegram conversation that sent a one-time
+    code. Shown only by its display name; the address is encrypted and found by its blind index,
+    and a conversation is known only by intake's blind index of its sender (never a number)."""
 
-    email = EncryptedTextField(_("e-mail"))
-    email_index = models.CharField(max_length=64, unique=True, editable=False)
+    email = EncryptedTextField(_("e-mail"), blank=True)
+    email_index = models.CharField(max_length=64, blank=True, editable=False)
+    chat_channel = models.CharField(_("chat channel"), max_length=16, blank=True)
+    chat_sender_key = models.CharField(max_length=255, blank=True, editable=False)
     display_name = models.CharField(_("display name"), max_length=DISPLAY_NAME_MAX_CHARS)
     confirmed_at = models.DateTimeField(_("confirmed at"))
     history = HistoricalRecords(excluded_fields=["email"])
@@ -27,6 +30,22 @@ class Commenter(models.Model):
     class Meta:
         verbose_name = _("commenter")
         verbose_name_plural = _("commenters")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["email_index"],
+                condition=~models.Q(email_index=""),
+                name="one_commenter_an_address",
+            ),
+            models.UniqueConstraint(
+                fields=["chat_channel", "chat_sender_key"],
+                condition=~models.Q(chat_sender_key=""),
+                name="one_commenter_a_conversation",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(email_index="") | ~models.Q(chat_sender_key=""),
+                name="commenter_has_an_address",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.display_name
@@ -49,6 +68,46 @@ class EmailCode(models.Model):
 
     def __str__(self) -> str:
         return f"code {self.pk} until {self.expires_at:%Y-%m-%d %H:%M}"
+
+
+class ChatCode(models.Model):
+    """A code shown on a project page for the citizen to send to the WhatsApp or Telegram bot;
+    only its keyed digest is kept. Claimed: the conversation it came from (channel and sender's
+    blind index); used: the browser that asked for it made its commenter."""
+
+    code_digest = models.CharField(max_length=64, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    channel = models.CharField(max_length=16, blank=True)
+    sender_key = models.CharField(max_length=255, blank=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("chat code")
+        verbose_name_plural = _("chat codes")
+
+    def __str__(self) -> str:
+        return f"chat code {self.pk} until {self.expires_at:%Y-%m-%d %H:%M}"
+
+
+class ChatCodeMiss(models.Model):
+    """A code-shaped chat message that matched no waiting code: counted per conversation, so
+    that nobody can try codes until one fits."""
+
+    channel = models.CharField(max_length=16)
+    sender_key = models.CharField(max_length=255)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["channel", "sender_key", "created_at"], name="chat_code_miss_sender"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel} miss at {self.created_at:%Y-%m-%d %H:%M}"
 
 
 class Comment(models.Model):

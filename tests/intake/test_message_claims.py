@@ -54,3 +54,25 @@ def test_a_claimer_that_fails_leaves_the_message_to_be_retried(post_webhook, cha
         claims._claimers.pop("test-broken", None)
     message = InboundMessage.objects.get()
     assert message.processed_at is None and not Draft.objects.exists()
+
+
+def test_a_command_is_offered_to_claimers_with_its_argument_first(post_webhook, channels):
+    seen = []
+
+    def claim_start(conversation, incoming):
+        seen.append((incoming.command, incoming.command_argument, incoming.text))
+        if incoming.command == "start" and incoming.command_argument == "ref-482913":
+            return claims.Claim("code-confirmed", reply="Код принят")
+        return None
+
+    claims.claimer("test-start")(claim_start)
+    try:
+        post_webhook("telegram", update(303, text="/start ref-482913"))  # a t.me deep link
+        post_webhook("telegram", update(304, text="/start"))
+    finally:
+        claims._claimers.pop("test-start", None)
+    assert seen == [("start", "ref-482913", ""), ("start", "", "")]
+    replies = [sent.body["text"] for sent in channels.sent_to("telegram")]
+    assert replies[0] == "Код принят"
+    assert replies[1] != "Код принят"  # an unclaimed command still gets the greeting
+    assert not Draft.objects.exists()
