@@ -178,6 +178,9 @@ def project_geojson(request):
         .order_by("code")
         .values_list("code", "title_kk", "title_ru", "status", "geometry")
     )
+    # One reverse() for every feature (a code is a slug: nothing to quote); one per feature
+    # cost more than all the rest of it.
+    before, _code, after = reverse("projects:detail", args=["__code__"]).partition("__code__")
     features = [
         {
             "type": "Feature",
@@ -188,7 +191,7 @@ def project_geojson(request):
                 "code": code,
                 "title": title_kk if kk else title_ru,
                 "status": status,
-                "url": reverse("projects:detail", args=[code]),
+                "url": f"{before}{code}{after}",
             },
         }
         for code, title_kk, title_ru, status, geometry in rows
