@@ -26,5 +26,5 @@ def backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("projects", "0011_comments")]
+    dependencies = [("projects", "0020_chat_codes")]
     operations = [migrations.RunPython(forwards, backwards, elidable=False)]
