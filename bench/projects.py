@@ -3,20 +3,28 @@
 
     DEBUG=1 .venv/bin/python -u -m bench.projects [--large-projects 10000 --large-cases 1000000]
                                                    [--small-projects 100 --small-cases 10000]
+                                                   [--database-prefix bench_projects]
+                                                   [--keep] [--reuse]
 
 Two PostgreSQL databases, built alike (generate_series cases from bench/common.py over a
 city-sized square around Aktobe; projects, four milestones and one progress observation each,
-half of them under a contract, about twenty complaints linked to each), measured in alternating
-rounds through Django's test client, anonymous as a citizen: the list (no filter, next year,
-one contractor), the GeoJSON twin for a street-sized box, and one project's page. The contractors'
-scorecards on a project page are kept in the cache for ten minutes (projects/selectors.py); the
-warm-up fills it, so the figures are those of a page whose scorecards are cached.
+half of them under a contract, about twenty complaints linked to each; every table analysed),
+measured in alternating rounds through Django's test client, anonymous as a citizen: the list
+(no filter, next year, one contractor), the GeoJSON twin for a street-sized box, and one
+project's page. The contractors' scorecards on a project page are kept in the cache for ten
+minutes (projects/selectors.py); the warm-up fills it, so the figures are those of a page whose
+scorecards are cached.
+
+The databases are <prefix>_small and <prefix>_large, dropped at the end unless --keep; --reuse
+measures again on the databases a --keep run left (migrating them first, so a new index counts),
+and keeps them.
 """
 
 from __future__ import annotations
 
 import argparse
 import random
+import time
 
 from bench.common import (
     QueryCounter,
@@ -29,7 +37,7 @@ from bench.common import (
     use_database,
 )
 
-SMALL, LARGE = "bench_projects_small", "bench_projects_large"
+PREFIX = "bench_projects"
 LINKS_PER_PROJECT = 20
 MEASURED_CODE = "bench-p-00042"
 
@@ -54,7 +62,10 @@ def build(name: str, projects: int, cases: int) -> None:
     from tests.factories import World
 
     world = World()
+    start = time.perf_counter()
+    # fill_cases loads with the map trigger off and recounts the aggregate once at the end.
     fill_cases(1, cases, category=world.pothole, districts=[world.a1, world.a2])
+    print(f"{name}: {cases:,} cases in {time.perf_counter() - start:.0f} s", flush=True)
     rng = random.Random(14)
     today = timezone.localdate()
     rows = []
@@ -121,8 +132,37 @@ def build(name: str, projects: int, cases: int) -> None:
     )
     with connection.cursor() as cursor:
         cursor.execute(LINKS_SQL, {"per": LINKS_PER_PROJECT})
-        for table in ("projects_project", "projects_projectcase", "projects_milestone"):
-            cursor.execute(f"ANALYZE {table}")
+        # Every table, as autovacuum would before long: without statistics on the contract
+        # links PostgreSQL took one contractor's projects for a few dozen and sorted all of them.
+        cursor.execute("ANALYZE")
+
+
+def reuse(name: str) -> tuple[int, int]:
+    """Django on a database a --keep run left, migrated to the current code and analysed; its
+    numbers of projects and cases."""
+    import os
+
+    from bench.common import ADMIN_URL
+
+    os.environ["DATABASE_URL"] = ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "1")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    use_database(name)
+    call_command("migrate", verbosity=0)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM casework_case")
+        cases = cursor.fetchone()[0]
+        cursor.execute("SELECT count(*) FROM projects_project")
+        projects = cursor.fetchone()[0]
+        cursor.execute("ANALYZE")
+    print(f"reusing {name}: {projects:,} projects, {cases:,} cases", flush=True)
+    return projects, cases
 
 
 def main() -> int:
@@ -133,10 +173,20 @@ def main() -> int:
     parser.add_argument("--large-cases", type=int, default=1_000_000)
     parser.add_argument("--rounds", type=int, default=6)
     parser.add_argument("--per-round", type=int, default=10)
+    parser.add_argument("--database-prefix", default=PREFIX, help="databases <prefix>_small/_large")
+    parser.add_argument("--keep", action="store_true", help="keep the databases at the end")
+    parser.add_argument(
+        "--reuse", action="store_true", help="measure on the databases a --keep run left (kept)"
+    )
     args = parser.parse_args()
+    small_db, large_db = f"{args.database_prefix}_small", f"{args.database_prefix}_large"
 
-    build(LARGE, args.large_projects, args.large_cases)
-    build(SMALL, args.small_projects, args.small_cases)
+    if args.reuse:
+        args.large_projects, args.large_cases = reuse(large_db)
+        args.small_projects, args.small_cases = reuse(small_db)
+    else:
+        build(large_db, args.large_projects, args.large_cases)
+        build(small_db, args.small_projects, args.small_cases)
 
     from django.contrib.auth import get_user_model
     from django.db import connections
@@ -153,7 +203,7 @@ def main() -> int:
         "GeoJSON, street box": ("/api/public/projects/", {"bbox": "57.150,50.250,57.156,50.254"}),
         "project page": (f"/projects/{MEASURED_CODE}/", {}),
     }
-    databases = (SMALL, LARGE)
+    databases = (small_db, large_db)
     samples = {(db, label): [] for db in databases for label in scenarios}
     queries: dict[tuple[str, str], int] = {}
     try:
@@ -179,8 +229,9 @@ def main() -> int:
                     samples[(db, label)] += timed(get, args.per_round)
     finally:
         connections["default"].close()
-        for db in databases:
-            drop_database(db)
+        if not (args.keep or args.reuse):
+            for db in databases:
+                drop_database(db)
 
     worst = 0.0
     sizes = (
@@ -190,8 +241,8 @@ def main() -> int:
     print(f"public projects pages, p95 of {args.rounds * args.per_round} requests each: {sizes}")
     print(f"{'scenario':24} {'p95 small':>11} {'p95 large':>11} {'ratio':>6}  queries")
     for label in scenarios:
-        small, large = p95(samples[(SMALL, label)]), p95(samples[(LARGE, label)])
-        q_small, q_large = queries[(SMALL, label)], queries[(LARGE, label)]
+        small, large = p95(samples[(small_db, label)]), p95(samples[(large_db, label)])
+        q_small, q_large = queries[(small_db, label)], queries[(large_db, label)]
         ratio = large / small
         worst = max(worst, ratio if q_small == q_large else float("inf"))
         same = "same" if q_small == q_large else f"DIFFER ({q_large})"

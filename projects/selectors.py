@@ -7,6 +7,7 @@ a complainant.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -15,6 +16,7 @@ from django.db.models import Exists, F, Max, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from casework.models import Case
+from projects.bbox_query import BoxMeets
 from projects.models import (
     Camera,
     Comment,
@@ -30,6 +32,10 @@ from projects.models import (
 from projects.permissions import editable_projects_q
 
 PUBLIC_CASES_SHOWN = 20
+LIST_PAGE_SIZE = 30
+# The public list counts its projects only this far ("more than 300" beyond), so that a filter
+# matching thousands of projects (one contractor's) costs what one matching a hundred does.
+LIST_COUNT_CAP = 300
 SCORECARD_CACHE_S = 600
 
 
@@ -63,15 +69,59 @@ def projects_filtered(filters: ProjectFilters) -> QuerySet[Project]:
             )
         )
     if filters.bbox is not None:
-        west, south, east, north = filters.bbox
-        projects = projects.filter(
-            min_lon__lte=east, max_lon__gte=west, min_lat__lte=north, max_lat__gte=south
-        )
+        projects = projects.filter(BoxMeets(filters.bbox))
     return projects
 
 
 def public_projects(filters: ProjectFilters) -> QuerySet[Project]:
     return projects_filtered(filters).select_related("district").order_by("-planned_year", "code")
+
+
+@dataclass
+class ProjectListPage:
+    projects: list[Project]
+    number: int
+    has_next: bool
+    total: int
+    total_capped: bool
+    size: int = LIST_PAGE_SIZE
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def num_pages(self) -> int | None:
+        """None when the total is capped."""
+        return None if self.total_capped else max(1, math.ceil(self.total / self.size))
+
+
+def public_projects_page(filters: ProjectFilters, number: int = 1) -> ProjectListPage:
+    """Page `number` (from 1) of the public list, the total counted only up to LIST_COUNT_CAP.
+    Always the same queries (a capped count, then the page with one row more than it shows),
+    however many projects match; a page past the end shows the last one."""
+    projects = public_projects(filters)
+    size = LIST_PAGE_SIZE
+    counted = projects.order_by().values("pk")[: LIST_COUNT_CAP + 1].count()
+    capped = counted > LIST_COUNT_CAP
+    number = max(1, number)
+    if not capped:
+        number = min(number, max(1, math.ceil(counted / size)))
+    rows = list(projects[(number - 1) * size : number * size + 1])
+    if not rows and number > 1:
+        # Past the end of a list longer than the cap: count as far as this page to find the
+        # last one.
+        before = projects.order_by().values("pk")[: (number - 1) * size].count()
+        number = max(1, math.ceil(before / size))
+        rows = list(projects[(number - 1) * size : number * size + 1])
+    return ProjectListPage(
+        projects=rows[:size],
+        number=number,
+        has_next=len(rows) > size,
+        total=min(counted, LIST_COUNT_CAP),
+        total_capped=capped,
+        size=size,
+    )
 
 
 def public_projects_changed() -> dt.datetime | None:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import hashlib
 import mimetypes
 
-from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -26,11 +25,11 @@ from projects.selectors import (
     project_page,
     project_page_version,
     projects_filtered,
-    public_projects,
     public_projects_changed,
+    public_projects_page,
 )
 
-PAGE_SIZE = 30
+MAX_PAGE = 100_000
 
 
 def _registry_changed(request, *args, **kwargs):
@@ -55,6 +54,14 @@ def _vary(response):
     return response
 
 
+def _page_number(value: str | None) -> int:
+    """The `page` parameter; anything but a number means the first page (as before)."""
+    try:
+        return min(max(1, int(value or 1)), MAX_PAGE)
+    except ValueError:
+        return 1
+
+
 @require_GET
 @condition(etag_func=_list_etag, last_modified_func=_registry_changed)
 def project_list(request):
@@ -63,14 +70,15 @@ def project_list(request):
     page = None
     if valid:
         filters = form.filters() if request.GET else ProjectFilters()
-        page = Paginator(public_projects(filters), PAGE_SIZE).get_page(request.GET.get("page"))
-    latest = latest_progress_by_project([p.pk for p in page]) if page else {}
+        page = public_projects_page(filters, _page_number(request.GET.get("page")))
+    projects = page.projects if page else []
+    latest = latest_progress_by_project([p.pk for p in projects])
     query = request.GET.copy()
     query.pop("page", None)
     context = {
         "form": form,
         "page": page,
-        "rows": [(p, latest.get(p.pk)) for p in page] if page else [],
+        "rows": [(p, latest.get(p.pk)) for p in projects],
         "query": query.urlencode(),
         "next_year": timezone.localdate().year + 1,
         "api_url": reverse("projects_api:list"),
@@ -170,6 +178,9 @@ def project_geojson(request):
         .order_by("code")
         .values_list("code", "title_kk", "title_ru", "status", "geometry")
     )
+    # One reverse() for every feature (a code is a slug: nothing to quote); one per feature
+    # cost more than all the rest of it.
+    before, _code, after = reverse("projects:detail", args=["__code__"]).partition("__code__")
     features = [
         {
             "type": "Feature",
@@ -180,7 +191,7 @@ def project_geojson(request):
                 "code": code,
                 "title": title_kk if kk else title_ru,
                 "status": status,
-                "url": reverse("projects:detail", args=[code]),
+                "url": f"{before}{code}{after}",
             },
         }
         for code, title_kk, title_ru, status, geometry in rows
