@@ -37,8 +37,8 @@ SELECT e.case_id, 2, 'clerk', 'reopen', 'verified', 'assigned', 'Снова ям
        e.created_at + interval '30 seconds', '', md5('o' || e.case_id) || md5('reopen' || e.case_id)
 FROM casework_caseevent e WHERE e.action = 'verify' AND mod(e.case_id, 40) = 3;
 INSERT INTO ratings_vote (case_id, closing_event_id, result_score, answer_score, comment, channel,
-    cast_at, prev_hash, hash)
-SELECT e.case_id, e.id, 1 + mod(e.case_id, 5), 1 + mod(e.case_id * 7, 5), '', 'web',
+    source_key, cast_at, prev_hash, hash)
+SELECT e.case_id, e.id, 1 + mod(e.case_id, 5), 1 + mod(e.case_id * 7, 5), '', 'web', '',
        e.created_at + interval '10 seconds', '', md5('v' || e.id) || md5('vote' || e.id)
 FROM casework_caseevent e WHERE e.action IN ('verify', 'reject') AND mod(e.case_id, 10) = 1;
 """
