@@ -25,7 +25,8 @@ import os
 import queue
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from celery import shared_task
@@ -82,6 +83,26 @@ def subscribers(topic: str) -> list[str]:
     return list(_subscriptions.get(topic, []))
 
 
+_holding = threading.local()
+
+
+@contextmanager
+def held() -> Iterator[None]:
+    """Jobs written inside are not handed to Celery after commit: they stay pending, with no
+    queued copy, for the relay or for the caller to settle (a bulk load such as the demo seed,
+    whose thousands of jobs are not news, would otherwise hand each over one by one)."""
+    previous = getattr(_holding, "on", False)
+    _holding.on = True
+    try:
+        yield
+    finally:
+        _holding.on = previous
+
+
+def _is_held() -> bool:
+    return getattr(_holding, "on", False)
+
+
 def enqueue(
     kind: str, payload: dict[str, Any], *, dedupe_key: str | None = None
 ) -> OutboxJob | None:
@@ -90,6 +111,8 @@ def enqueue(
     A job whose dedupe_key already exists is not written again (returns None)."""
     if dedupe_key is not None and OutboxJob.objects.filter(dedupe_key=dedupe_key).exists():
         return None
+    if _is_held():
+        return OutboxJob.objects.create(kind=kind, payload=payload, dedupe_key=dedupe_key)
     job = OutboxJob.objects.create(
         kind=kind, payload=payload, dedupe_key=dedupe_key, queued_at=timezone.now()
     )
@@ -125,7 +148,10 @@ def publish_many(topic: str, items: list[tuple[dict[str, Any], str]]) -> int:
         created = [OutboxJob(kind=k, payload=p, dedupe_key=d, queued_at=now) for k, p, d in rows]
         OutboxJob.objects.bulk_create(created, batch_size=1000)
         jobs = [(job.pk, job.kind) for job in created]
-    transaction.on_commit(lambda: dispatch_many(jobs))
+    if _is_held():
+        OutboxJob.objects.filter(pk__in=[pk for pk, _kind in jobs]).update(queued_at=None)
+    else:
+        transaction.on_commit(lambda: dispatch_many(jobs))
     return len(jobs)
 
 

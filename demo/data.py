@@ -266,3 +266,46 @@ REVIEW_ANSWER = (
     "Ваше сообщение проверено: акт приёмки подписан по результатам замеров, нарушений не "
     "выявлено. Подрядчик обязан устранить дефект по гарантии."
 )
+
+# Road firms of Aktobe region's districts, each holding a framework contract with every rural
+# district's department (demo.red_flags.close_pairs: the districts' inspectors accept their work).
+DISTRICT_FIRMS = [
+    # legal name, bin prefix seed, login slug, phone, email
+    (
+        "ТОО «Қарғалы Жол Сервис»",
+        "100540",
+        "kargalyzhol",
+        "+7 71342 2 14 50",
+        "info@kargaly-zhol.example.kz",
+    ),
+    (
+        "ТОО «Мұғалжар Құрылыс»",
+        "110240",
+        "mugalzhar",
+        "+7 71333 3 40 12",
+        "office@mugalzhar-stroy.example.kz",
+    ),
+    ("ТОО «Елек Асфальт»", "130640", "elek", "+7 7132 74 18 18", "tender@elek-asphalt.example.kz"),
+    (
+        "ТОО «Жем Жол Құрылыс»",
+        "140840",
+        "zhemzhol",
+        "+7 71336 2 11 07",
+        "info@zhem-zhol.example.kz",
+    ),
+    ("ТОО «Ырғыз Абат»", "150340", "irgizabat", "+7 71343 2 19 90", "abat@irgiz.example.kz"),
+    (
+        "ТОО «Ойыл Құрылыс Сервис»",
+        "160140",
+        "uilstroy",
+        "+7 71335 2 13 31",
+        "info@oiyl-stroy.example.kz",
+    ),
+    (
+        "ТОО «Шалқар Инжиниринг»",
+        "170540",
+        "shalkareng",
+        "+7 71335 2 55 44",
+        "office@shalkar-eng.example.kz",
+    ),
+]

@@ -9,7 +9,10 @@ as every other demo case, so that the nightly pass finds them as it would in a r
 - `district_orders`: the districts' departments keep ordering from contractors that are late on
   an order they never did, and their inspectors each accept one such repair;
 - `split_contracts` and `modified_contracts`: small contracts signed in runs just under the
-  tender threshold, some raised or extended after signing (`contract_modify`).
+  tender threshold, some raised or extended after signing (`contract_modify`);
+- `close_pairs`: over the past year the rural districts' inspectors accept the district road
+  firms' repairs, one act for most inspector-firm pairs, while some inspectors keep accepting one
+  firm's work (inspector-contractor affinity).
 
 Each takes the demo world, a random generator and the seeding moment; the cases count towards
 `--cases`."""
@@ -328,3 +331,83 @@ def modified_contracts(
         )
         done += 1
     return done
+
+
+# Acts a close pair's inspector signs for its firm: the indicator's RED_FLAG_AFFINITY_MIN_ACTS.
+CLOSE_PAIR_ACTS = 5
+# A close pair stands out only among about three ordinary pairs of its region each (Tukey's fence
+# over the region's pairs lies below it only while three in four pairs are ordinary): a batch of
+# `count` cases is one close pair in eight cases, the rest one act each for other pairs.
+CASES_PER_CLOSE_PAIR = 8
+
+
+def close_pairs(world, rng: random.Random, now: dt.datetime, count: int) -> int:
+    """The rural districts' inspectors accept repairs of the district road firms over the past
+    year: most of their pairs one act each, while a few inspectors keep accepting one firm's work
+    (CLOSE_PAIR_ACTS acts, above the region's fence). Returns the cases made (`count`, or all the
+    pairs there are)."""
+    districts = sorted(world.firm_contracts)
+    firms = len(world.firms)
+    count = max(count, 0)
+    close = count // CASES_PER_CLOSE_PAIR
+    # Every (district, firm) pair once, in an order that spreads each district's close pair over
+    # the firms: the first `close` of them are the close pairs, the next ones ordinary.
+    pairs = [
+        (districts[d], (d + shift) % firms) for shift in range(firms) for d in range(len(districts))
+    ]
+    close = min(close, len(pairs))
+    ordinary = min(count - close * CLOSE_PAIR_ACTS, len(pairs) - close)
+    acts = [pair for pair in pairs[:close] for _ in range(CLOSE_PAIR_ACTS)]
+    acts += pairs[close : close + ordinary]
+    for district_code, firm in acts:
+        _accepted_repair(world, rng, now, district_code, world.firm_contracts[district_code][firm])
+    seed.escalate_until(now)
+    return len(acts)
+
+
+def _accepted_repair(world, rng: random.Random, now: dt.datetime, district_code: str, contract):
+    """A complaint of the past year in `district_code`, repaired under `contract` within days and
+    accepted by the district's inspector after a visit."""
+    clerk_name, officer_name, inspector_name = _staff(district_code)
+    category_code = rng.choice(["pothole", "pothole", "manhole_surround", "sidewalk"])
+    received = seed.working_moment(rng, now - dt.timedelta(days=rng.uniform(20, 330)), 0, 1)
+    case = _open(world, rng, district_code, category_code, received)
+    moment = seed.working_moment(rng, received, 1, 6)
+    with clock.frozen_at(moment):
+        services.case_assign(case, actor=world.users[clerk_name], department=contract.department)
+    moment = seed.working_moment(rng, moment, 2, 20)
+    with clock.frozen_at(moment):
+        order = work_order_issue(case, actor=world.users[officer_name], contract=contract)
+    crew = seed.contractor_user(world, case)
+    moment = seed.working_moment(rng, moment, 0.5, 4)
+    with clock.frozen_at(moment):
+        work_order_acknowledge(order, actor=crew)
+    started = seed.working_moment(rng, moment, 20, 72)
+    moment = seed.working_moment(rng, started, 2, 8)
+    with clock.frozen_at(moment):
+        work_order_report_repair(
+            case,
+            actor=crew,
+            note="Работы выполнены.",
+            before=[seed.photo(rng, "before", taken_at=started, point=seed.near(rng, case, 6))],
+            after=[
+                seed.photo(
+                    rng,
+                    "after",
+                    taken_at=moment - dt.timedelta(minutes=rng.randrange(10, 50)),
+                    point=seed.near(rng, case, 6),
+                )
+            ],
+        )
+    moment = seed.working_moment(rng, moment, 20, 60)
+    with clock.frozen_at(moment):
+        quantity = Decimal(rng.randrange(15, 60)) / 10
+        act_sign(
+            case,
+            actor=world.users[inspector_name],
+            quantity=quantity,
+            unit="m2",
+            amount_kzt=(quantity * rng.randrange(15_000, 24_000)).quantize(Decimal("1")),
+            description=f"{case.category.name_ru}: ремонт покрытия, {quantity} м²",
+            note="Проверено на месте, принято.",
+        )

@@ -23,7 +23,7 @@ from django.utils import timezone
 from PIL import ExifTags, Image, ImageDraw
 from PIL.TiffImagePlugin import IFDRational
 
-from casework import clock, roles, services
+from casework import clock, outbox, roles, services
 from casework.models import (
     Case,
     Category,
@@ -65,6 +65,8 @@ from workflows import services as workflow_services
 from workflows.recipients import queue_members
 
 PASSWORD = "demo12345"
+# Districts of Aktobe region whose cases the ordinary histories make (the rest are "rural").
+RURAL_EXCLUDED = ("AQT-CITY", "AQT-ALGA")
 User = get_user_model()
 
 
@@ -76,6 +78,10 @@ class World:
     categories: dict[str, Category] = field(default_factory=dict)
     contractors: list[Contractor] = field(default_factory=list)
     contracts: dict[str, list[Contract]] = field(default_factory=dict)
+    # The district road firms and, per rural district, their framework contracts there (apart
+    # from `contracts`, which the other histories choose from).
+    firms: list[Contractor] = field(default_factory=list)
+    firm_contracts: dict[str, list[Contract]] = field(default_factory=dict)
     users: dict[str, object] = field(default_factory=dict)
     after_photos: list[bytes] = field(default_factory=list)
 
@@ -346,6 +352,40 @@ def _contractors(world: World) -> None:
                 contract.categories.set([world.categories[c] for c in categories])
             for code in district_codes if dept_code else [holder]:
                 world.contracts.setdefault(code, []).append(contract)
+    _district_firms(world, today)
+
+
+def _district_firms(world: World, today: dt.date) -> None:
+    rural = [c for c in sorted(world.districts) if c.startswith("AQT-") and c not in RURAL_EXCLUDED]
+    categories = [world.categories[c] for c in ("pothole", "manhole_surround", "sidewalk")]
+    for index, (name, prefix, _slug, phone, email) in enumerate(data.DISTRICT_FIRMS):
+        firm = Contractor.objects.filter(legal_name=name).first()
+        if firm is None:
+            firm = Contractor.objects.create(
+                legal_name=name,
+                bin=valid_bin(prefix, 2000 + index * 41),
+                phone=phone,
+                email=email,
+                contact_name=_fictional_name(name, "contact"),
+            )
+        world.firms.append(firm)
+        for code in rural:
+            contract, created = Contract.objects.get_or_create(
+                department=world.departments[code],
+                number=f"ОБЛ-ЖКХ-2026/{140 + index}",
+                defaults={
+                    "contractor": firm,
+                    "signed_on": dt.date(today.year, 1, 20),
+                    "amount_kzt": Decimal("64000000"),
+                    "starts_on": dt.date(today.year - 1, 1, 1),
+                    "ends_on": dt.date(today.year + 1, 12, 31),
+                    "warranty_months": 36,
+                },
+            )
+            if created:
+                contract.districts.set([world.districts[code]])
+                contract.categories.set(categories)
+            world.firm_contracts.setdefault(code, []).append(contract)
 
 
 @functools.cache
@@ -414,6 +454,11 @@ def _users(world: World) -> None:
         ("investigator.zhambyl", "Мадина", "Ержанова", roles.INVESTIGATOR, {"region": r["ZHA"]}),
         ("manager.zhambyl", "Талғат", "Жақсылықов", roles.MANAGER, {"region": r["ZHA"]}),
     ]
+    for firm, (_name, _prefix, slug, _phone, _email) in zip(
+        world.firms, data.DISTRICT_FIRMS, strict=True
+    ):
+        last, first = _fictional_name(firm.legal_name, "crew").split(" ", 1)
+        specs.append((f"contractor.{slug}", first, last, roles.CONTRACTOR, {"contractor": firm}))
     # Every other district of Aktobe region has its akimat clerk, its department's officer and
     # its inspector (the red-flag histories order and accept repairs there).
     for code in sorted(d):
@@ -948,7 +993,8 @@ def _claim_some(rng: random.Random) -> None:
 def seed(case_count: int = 300, *, seed_value: int = 2026) -> dict[str, int]:
     """Create the demo world. Returns how many rows of each kind were made."""
     world = World()
-    with transaction.atomic():
+    # Demo histories are not news: their outbox jobs are settled below, not handed over one by one.
+    with outbox.held(), transaction.atomic():
         _org(world)
         _contractors(world)
         _users(world)
@@ -967,6 +1013,8 @@ def seed(case_count: int = 300, *, seed_value: int = 2026) -> dict[str, int]:
                 red_flags.rejected_at_deadline(world, rng, now, flagged)
                 + red_flags.accepted_in_minutes(world, rng, now, flagged)
                 + red_flags.district_orders(world, rng, now, min(flagged, 2 * districts))
+                # Close inspector-contractor pairs stand out only among many ordinary ones.
+                + red_flags.close_pairs(world, rng, now, case_count // 2)
             )
             case_count -= made["flagged"]
             # About one case in 25 is a repeat complaint about a failed repair (a warranty claim).

@@ -247,3 +247,16 @@ def test_an_outcome_recorded_after_the_lease_ran_out_does_not_overwrite_the_next
     assert job.status == "pending" and job.last_error == ""
     outbox._record(second, status="done")
     assert OutboxJob.objects.get(pk=job.pk).status == "done"
+
+
+def test_jobs_written_while_held_wait_for_the_relay():
+    with outbox.held(), transaction.atomic():
+        job = outbox.enqueue("test.record", {"n": 9})
+        assert outbox.publish_many("test.topic", [({"case": 8}, "event-9")]) == 1
+    assert calls == []  # nothing handed over after commit
+    assert set(OutboxJob.objects.values_list("status", "queued_at")) == {("pending", None)}
+    with transaction.atomic():
+        outbox.enqueue("test.record", {"n": 10})  # held no more
+    assert calls == [{"n": 10}]
+    assert outbox.relay(inline=True) == 2
+    assert OutboxJob.objects.get(pk=job.pk).status == "done" and len(calls) == 3
