@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 import mimetypes
 
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,6 +18,7 @@ from django.views.decorators.http import condition, require_GET
 
 from casework.media import file_response
 from projects.filters import ProjectFilterForm, parse_bbox
+from projects.geojson import feature_collection, features_json
 from projects.models import ProgressPhoto, ProjectDocument
 from projects.selectors import (
     ProjectFilters,
@@ -173,29 +174,12 @@ def project_geojson(request):
     if not form.is_valid() or bbox_error:
         return JsonResponse({"errors": _api_errors(form, bbox_error)}, status=400)
     kk = (get_language() or "").startswith("kk")
-    rows = (
-        projects_filtered(form.filters(bbox))
-        .order_by("code")
-        .values_list("code", "title_kk", "title_ru", "status", "geometry")
-    )
     # One reverse() for every feature (a code is a slug: nothing to quote); one per feature
     # cost more than all the rest of it.
     before, _code, after = reverse("projects:detail", args=["__code__"]).partition("__code__")
-    features = [
-        {
-            "type": "Feature",
-            "geometry": geometry,
-            "properties": {
-                "kind": "project",
-                "count": 1,
-                "code": code,
-                "title": title_kk if kk else title_ru,
-                "status": status,
-                "url": f"{before}{code}{after}",
-            },
-        }
-        for code, title_kk, title_ru, status, geometry in rows
-    ]
-    response = JsonResponse({"type": "FeatureCollection", "features": features})
+    features = features_json(
+        projects_filtered(form.filters(bbox)), kk=kk, url_around=(before, after)
+    )
+    response = HttpResponse(feature_collection(features), content_type="application/json")
     response["Cache-Control"] = "public, max-age=60"
     return _vary(response)

@@ -1,11 +1,14 @@
 import datetime as dt
+import json
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from projects.geojson import feature_collection, features_json, features_python
 from projects.linking import case_link
 from projects.models import Milestone, Project
+from projects.selectors import ProjectFilters, projects_filtered
 from projects.services import document_add, milestone_record, progress_record
 from tests.projects.helpers import ROAD, days_ago, make_project
 
@@ -121,6 +124,21 @@ def test_geojson_twin_keeps_the_map_contract(client, world):
     assert [f["properties"]["code"] for f in only_road["features"]] == ["road"]
     sector = client.get("/api/public/projects/?sector=transport.road").json()
     assert [f["properties"]["code"] for f in sector["features"]] == ["road"]
+
+
+@pytest.mark.parametrize("kk", [True, False])
+def test_geojson_features_written_by_the_database_equal_pythons(world, kk):
+    make_project(world, code="yard", contracts=[world.contract])
+    make_project(world, code="road", geometry=ROAD, title_kk="Жол «Абай»\n", title_ru='Дорога "А"')
+    filters = [ProjectFilters(), ProjectFilters(contractor=world.contractor.pk)]
+    for chosen in filters:
+        projects = projects_filtered(chosen)
+        written = features_json(projects, kk=kk, url_around=("/kk/projects/", "/"))
+        built = features_python(projects, kk=kk, url_around=("/kk/projects/", "/"))
+        assert [json.loads(f) for f in written] == [json.loads(f) for f in built]
+        assert len(written) == (2 if chosen.contractor is None else 1)
+    collection = json.loads(feature_collection(written))
+    assert collection["type"] == "FeatureCollection" and len(collection["features"]) == 1
 
 
 @pytest.mark.parametrize(
