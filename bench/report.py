@@ -1,20 +1,22 @@
 """Benchmark: the monthly report for a month of 10,000 cases in a database of 1,000,000.
 
     DEBUG=1 .venv/bin/python bench/report.py [--cases 1000000] [--month-cases 10000] [--keep]
+        [--database bench_reports] [--reuse] [--repeats 5]
 
-Makes the PostgreSQL database `bench_reports` (dropped at the end unless --keep), fills it with
+Makes the PostgreSQL database `--database` (dropped at the end unless --keep), fills it with
 SQL `generate_series` (no Python loops over rows), then in the same process times
 - baseline: WeasyPrint alone rendering the report's HTML (same options: PDF/A-3u, the CSV
   attachment, our URL fetcher), and
 - total: the whole report (SQL gathering, CSV, template, the same rendering),
-three times each after a warm-up, and prints total / baseline (target <= 1.3) and the process's
-peak resident memory (target <= 1 GB).
+`--repeats` times each after a warm-up (0: only make the data), and prints total / baseline
+(target <= 1.3) and the process's peak resident memory (target <= 1 GB).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import resource
 import statistics
 import sys
@@ -24,6 +26,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 DB_NAME = "bench_reports"
+# Database names are spelled into DROP/CREATE statements: letters, digits and underscores only.
+SAFE_DB_NAME = re.compile(r"^bench_[a-z0-9_]+$")
 SERVER = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 
 
@@ -34,8 +38,8 @@ def admin(sql: str) -> None:
         conn.execute(sql)
 
 
-def setup_django() -> None:
-    os.environ["DATABASE_URL"] = f"{SERVER}/{DB_NAME}"
+def setup_django(name: str) -> None:
+    os.environ["DATABASE_URL"] = f"{SERVER}/{name}"
     os.environ.pop("REDIS_URL", None)
     os.environ.setdefault("DEBUG", "1")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -313,18 +317,22 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--cases", type=int, default=1_000_000)
     parser.add_argument("--month-cases", type=int, default=10_000)
-    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--repeats", type=int, default=5, help="0: only make the data")
+    parser.add_argument("--database", default=DB_NAME, help=f"bench_<name> ({DB_NAME})")
     parser.add_argument("--keep", action="store_true", help="do not drop the database")
     parser.add_argument(
         "--reuse", action="store_true", help="measure on the database a --keep run left"
     )
     args = parser.parse_args()
+    name = args.database
+    if not SAFE_DB_NAME.match(name):
+        parser.error(f"--database {name!r}: expected bench_ followed by a-z, 0-9 or _")
     if not args.reuse:
         # FORCE ends leftover sessions of an interrupted earlier run of this benchmark.
-        admin(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-        admin(f"CREATE DATABASE {DB_NAME}")
+        admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        admin(f"CREATE DATABASE {name}")
     try:
-        setup_django()
+        setup_django(name)
         if args.reuse:
             from casework.models import CaseEvent, Region
 
@@ -344,6 +352,8 @@ def main() -> int:
                 f"{filled['hit_rows']:,} red-flag hits "
                 f"in {time.perf_counter() - started:.1f} s (generate_series)"
             )
+        if args.repeats <= 0:
+            return 0
         result = measure(filled["region"], args.repeats)
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         ratio = result["total"] / result["baseline"]
@@ -372,7 +382,7 @@ def main() -> int:
 
         connections.close_all()
         if not args.keep:
-            admin(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+            admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 if __name__ == "__main__":

@@ -320,19 +320,21 @@ overdue AS (
     return Query(sql, params, d)
 
 
-def _figures(q: Query) -> dict[str, Any]:
-    d = q.dialect
-    in_period = "ev.created_at >= %(start)s"
-    sql = (
-        q.sql
-        + f"""
+def _figures_ctes() -> str:
+    return """
 , done AS (SELECT * FROM stages WHERE end_at >= %(start)s),
 ranked AS (
     SELECT stage, days, ROW_NUMBER() OVER (PARTITION BY stage ORDER BY days) AS rn,
            COUNT(*) OVER (PARTITION BY stage) AS n
     FROM done
-)
-SELECT 'received', '', COUNT(*) FROM ev WHERE ev.action = 'open' AND {in_period}
+)"""
+
+
+def _figures_select(d: Dialect) -> str:
+    """Rows (metric, key, value)."""
+    in_period = "ev.created_at >= %(start)s"
+    return f"""
+SELECT 'received' AS k1, '' AS k2, COUNT(*) AS v FROM ev WHERE ev.action = 'open' AND {in_period}
 UNION ALL
 SELECT 'assigned', '', COUNT(DISTINCT ev.case_id) FROM ev
  WHERE ev.action = 'assign' AND ev.from_state = 'received' AND {in_period}
@@ -366,8 +368,9 @@ SELECT 'open_at_end', '', COUNT(*) FROM last_state
 UNION ALL
 SELECT 'overdue_open', '', COUNT(*) FROM overdue
 """
-    )
-    rows = fetch_all(sql, q.params)
+
+
+def _figures_from(rows) -> dict[str, Any]:
     single: dict[str, int] = {}
     keyed: dict[str, dict[str, Any]] = defaultdict(dict)
     for metric, key, value in rows:
@@ -402,19 +405,25 @@ SELECT 'overdue_open', '', COUNT(*) FROM overdue
     }
 
 
-def _grouped(q: Query, level: str) -> list[dict[str, Any]]:
-    """One row per region, district or department. Departments: as the case was with when the
-    counted thing happened (received and overdue: at the period's end)."""
+def _figures(q: Query) -> dict[str, Any]:
+    return _figures_from(fetch_all(q.sql + _figures_ctes() + _figures_select(q.dialect), q.params))
+
+
+GROUP_METRICS = ("received", "verified", "rejected", "stages_done", "stages_late", "overdue_open")
+
+
+def _grouped_select(level: str) -> str:
+    """Rows (group id, metric, value), one group per region, district or department.
+    Departments: as the case was with when the counted thing happened (received and overdue:
+    at the period's end)."""
     assert level in ("region", "district", "department")
     in_period = "ev.created_at >= %(start)s"
     if level == "department":
         at_event, at_end = "ev.department_id", "ls.department_id"
     else:
         at_event = at_end = f"pc.{level}_id"
-    sql = (
-        q.sql
-        + f"""
-SELECT {at_end}, 'received', COUNT(*) FROM ev JOIN pc ON pc.id = ev.case_id
+    return f"""
+SELECT {at_end} AS k1, 'received' AS k2, COUNT(*) AS v FROM ev JOIN pc ON pc.id = ev.case_id
  LEFT JOIN last_state ls ON ls.case_id = ev.case_id
  WHERE ev.action = 'open' AND {in_period} GROUP BY {at_end}
 UNION ALL
@@ -433,23 +442,26 @@ UNION ALL
 SELECT {at_end}, 'overdue_open', COUNT(*) FROM overdue JOIN pc ON pc.id = overdue.case_id
  JOIN last_state ls ON ls.case_id = overdue.case_id GROUP BY {at_end}
 """
-    )
-    rows: dict[int | None, dict[str, int]] = {}
-    for group, metric, value in fetch_all(sql, q.params):
-        row = rows.setdefault(group, {})
+
+
+def _grouped_from(rows) -> list[dict[str, Any]]:
+    groups: dict[int | None, dict[str, int]] = {}
+    for group, metric, value in rows:
+        row = groups.setdefault(None if group is None else int(group), {})
         row[metric] = int(value or 0)
-    metrics = ("received", "verified", "rejected", "stages_done", "stages_late", "overdue_open")
     return [
-        {"id": group, **{m: values.get(m, 0) for m in metrics}}
-        for group, values in sorted(rows.items(), key=lambda kv: (kv[0] is None, kv[0] or 0))
+        {"id": group, **{m: values.get(m, 0) for m in GROUP_METRICS}}
+        for group, values in sorted(groups.items(), key=lambda kv: (kv[0] is None, kv[0] or 0))
     ]
 
 
-def _flags(q: Query) -> dict[str, list[dict[str, str]]]:
-    d = q.dialect
-    sql = (
-        q.sql
-        + f"""
+def _grouped(q: Query, level: str) -> list[dict[str, Any]]:
+    """One row per region, district or department (see `_grouped_select`)."""
+    return _grouped_from(fetch_all(q.sql + _grouped_select(level), q.params))
+
+
+def _flags_ctes() -> str:
+    return f"""
 , reopened AS (
     SELECT iv.case_id, iv.seq, iv.from_state, iv.start_d, close_ev.seq AS close_seq,
            close_ev.d AS close_d
@@ -468,9 +480,14 @@ extensions AS (
 reroutes AS (
     SELECT case_id, COUNT(*) AS n, MAX(created_at) AS latest FROM ev
     WHERE action = 'assign' AND from_state = 'assigned' GROUP BY case_id
-)
-SELECT 'overdue_open', pc.tracking_code,
-       CAST(COALESCE({d.local_date("ld.due_ts")}, ld.due_day) AS TEXT)
+)"""
+
+
+def _flags_select(d: Dialect) -> str:
+    """Rows (flag, tracking code, detail) of the flags read from the events."""
+    return f"""
+SELECT 'overdue_open' AS k1, pc.tracking_code AS k2,
+       CAST(COALESCE({d.local_date("ld.due_ts")}, ld.due_day) AS TEXT) AS v
   FROM overdue o JOIN pc ON pc.id = o.case_id JOIN last_due ld ON ld.case_id = o.case_id
 UNION ALL
 SELECT 'repeated_extensions', pc.tracking_code, CAST(x.n AS TEXT)
@@ -486,9 +503,12 @@ UNION ALL
 SELECT 'verified_reopened', pc.tracking_code, CAST(r.start_d AS TEXT)
   FROM reopened r JOIN pc ON pc.id = r.case_id WHERE r.from_state = 'verified'
 """
-    )
+
+
+def _flags_from(q: Query, rows) -> dict[str, list[dict[str, str]]]:
+    """The flags from the events' rows, with the photo flags read here."""
     flags: dict[str, dict[str, str]] = {flag: {} for flag in FLAGS}
-    for flag, code, detail in fetch_all(sql, q.params):
+    for flag, code, detail in rows:
         # One line per case; a case reopened twice in the month keeps its latest detail.
         flags[flag][code] = str(detail or "")
     for code, detail in _photo_reuse(q):
@@ -499,6 +519,34 @@ SELECT 'verified_reopened', pc.tracking_code, CAST(r.start_d AS TEXT)
         flag: [{"code": code, "detail": detail} for code, detail in sorted(rows.items())]
         for flag, rows in flags.items()
     }
+
+
+def _flags(q: Query) -> dict[str, list[dict[str, str]]]:
+    rows = fetch_all(q.sql + _flags_ctes() + _flags_select(q.dialect), q.params)
+    return _flags_from(q, rows)
+
+
+def _sections(q: Query, levels: tuple[str, ...]):
+    """The key figures, the tables by `levels` and the flags from the events in one statement:
+    the period's events, stages and deadlines (the shared start) are derived once for all of
+    them instead of once per part. Returns (figures, {level: rows}, flags)."""
+    d = q.dialect
+    text, number = "CAST(NULL AS TEXT)", "CAST(NULL AS NUMERIC)"
+    parts = [f"SELECT 'figures' AS part, k1, k2, v, {text} AS detail FROM ({_figures_select(d)}) f"]
+    parts += [
+        f"SELECT '{level}', CAST(k1 AS TEXT), k2, v, {text} FROM ({_grouped_select(level)}) g"
+        for level in levels
+    ]
+    parts.append(f"SELECT 'flags', k1, k2, {number}, v FROM ({_flags_select(d)}) fl")
+    sql = q.sql + _figures_ctes() + _flags_ctes() + "\nUNION ALL\n".join(parts)
+    split: dict[str, list[tuple]] = defaultdict(list)
+    for part, k1, k2, value, detail in fetch_all(sql, q.params):
+        split[part].append((k1, k2, detail if part == "flags" else value))
+    return (
+        _figures_from(split["figures"]),
+        {level: _grouped_from(split[level]) for level in levels},
+        _flags_from(q, split["flags"]),
+    )
 
 
 def _photo_reuse(q: Query) -> list[tuple[str, str]]:
@@ -603,11 +651,20 @@ def _monthly_counts(scope: Scope, period: Period) -> dict[str, dict[str, int]]:
     """What happened in each of the thirteen months up to the period (the same month a year
     before included): month code -> figure -> count, from the events alone. In a department's
     report an event counts when the case was with the department then (receipts: the department
-    it was first routed to)."""
+    it was first routed to).
+
+    One pass over the events of the thirteen months (the `(action, created_at)` index): each
+    event's month is found by comparing its moment with the months' starts (integers, no text
+    per row), the events are summed per month and case, then per month; a case assigned,
+    verified or rejected twice in a month counts once."""
     d = Dialect.current()
     t = _tables()
     months = _month_codes(period.month, TREND_MONTHS + 1)
+    firsts = [dt.date(int(code[:4]), int(code[5:]), 1) for code in months]
     where, params = _scope_where(scope)
+    in_scope = ""
+    if where != "1 = 1":
+        in_scope = f" AND e.case_id IN (SELECT c.id FROM {t['case']} c WHERE {where})"
     department = ""
     if scope.department:
         routed = (
@@ -619,33 +676,49 @@ def _monthly_counts(scope: Scope, period: Period) -> dict[str, dict[str, int]]:
             f"({routed} AND a.created_at < %(end)s ORDER BY a.seq LIMIT 1)) = %(department)s"
         )
         params["department"] = scope.department.pk
+    month_of = " ".join(
+        f"WHEN e.created_at < %(month_{i})s THEN {i - 1}" for i in range(1, len(firsts))
+    )
+    for i, first in enumerate(firsts):
+        params[f"month_{i}"] = d.ts_param(month_start(first))
+    reroute = "e.action = 'assign' AND e.from_state = 'assigned'"
+
+    def per_case(condition: str) -> str:
+        return f"SUM(CASE WHEN {condition} THEN 1 ELSE 0 END)"
+
     sql = f"""
-SELECT m, kind, COUNT(*), COUNT(DISTINCT case_id) FROM (
-  SELECT {d.local_month("e.created_at")} AS m, e.case_id,
-         CASE WHEN e.action = 'assign' AND e.from_state = 'assigned' THEN 'rerouted'
-              WHEN e.action = 'assign' THEN 'assigned'
-              WHEN e.action = 'open' THEN 'received'
-              WHEN e.action = 'verify' THEN 'verified'
-              WHEN e.action = 'reject' THEN 'rejected'
-              WHEN e.action = 'reopen' THEN 'reopened'
-              WHEN e.action = '{EXTENSION_ACTION}' THEN 'extensions'
-              ELSE 'escalations' END AS kind
-  FROM {t["event"]} e JOIN {t["case"]} c ON c.id = e.case_id
+SELECT m, SUM(received), SUM(rerouted), SUM(reopened), SUM(extensions), SUM(escalations),
+       SUM(CASE WHEN assigned > 0 THEN 1 ELSE 0 END),
+       SUM(CASE WHEN verified > 0 THEN 1 ELSE 0 END),
+       SUM(CASE WHEN rejected > 0 THEN 1 ELSE 0 END)
+FROM (
+  SELECT CASE {month_of} ELSE {len(firsts) - 1} END AS m, e.case_id,
+         {per_case("e.action = 'open'")} AS received,
+         {per_case(reroute)} AS rerouted,
+         {per_case("e.action = 'reopen'")} AS reopened,
+         {per_case(f"e.action = '{EXTENSION_ACTION}'")} AS extensions,
+         {per_case(f"e.action = '{ESCALATION_ACTION}'")} AS escalations,
+         {per_case("e.action = 'assign' AND COALESCE(e.from_state, '') <> 'assigned'")} AS assigned,
+         {per_case("e.action = 'verify'")} AS verified,
+         {per_case("e.action = 'reject'")} AS rejected
+  FROM {t["event"]} e
   WHERE e.action IN {
         in_list(
             ("open", "assign", "verify", "reject", "reopen", EXTENSION_ACTION, ESCALATION_ACTION)
         )
     }
-    AND e.created_at >= %(trend_start)s AND e.created_at < %(end)s AND {where}{department}
-) x GROUP BY m, kind
+    AND e.created_at >= %(month_0)s AND e.created_at < %(end)s{in_scope}{department}
+  GROUP BY 1, e.case_id
+) x GROUP BY m
 """
-    first = dt.date(int(months[0][:4]), int(months[0][5:]), 1)
-    params.update(trend_start=d.ts_param(month_start(first)), end=d.ts_param(period.end))
-    distinct = {"assigned", "verified", "rejected"}
+    params["end"] = d.ts_param(period.end)
+    figures = ("received", "rerouted", "reopened", "extensions", "escalations")
+    figures += ("assigned", "verified", "rejected")
     counts: dict[str, dict[str, int]] = {m: dict.fromkeys(COMPARED, 0) for m in months}
-    for month, kind, n, cases in fetch_all(sql, params):
-        if str(month) in counts:
-            counts[str(month)][kind] = int(cases if kind in distinct else n)
+    for m, *values in fetch_all(sql, params):
+        counts[months[int(m)]].update(
+            (figure, int(value or 0)) for figure, value in zip(figures, values, strict=True)
+        )
     return counts
 
 
@@ -815,13 +888,13 @@ def monthly_gather(scope: Scope, period: Period, progress=None) -> tuple[dict[st
     """Every figure of the monthly report for `scope` and `period`, as plain data."""
     step = progress or (lambda value: None)
     q = base_query(scope, period)
-    figures = _figures(q)
     step(20)
-    by_region = _grouped(q, "region") if scope.region is None else []
-    by_district = _grouped(q, "district")
-    by_department = _grouped(q, "department")
-    step(30)
-    flags = _flags(q)
+    levels = ("district", "department")
+    if scope.region is None:
+        levels = ("region", *levels)
+    figures, grouped, flags = _sections(q, levels)
+    by_region = grouped.get("region", [])
+    by_district, by_department = grouped["district"], grouped["department"]
     step(40)
     counts = _monthly_counts(scope, period)
     step(45)
