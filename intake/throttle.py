@@ -9,22 +9,16 @@ from __future__ import annotations
 
 import logging
 
-from django.conf import settings
 from django.http import HttpRequest
 from django_ratelimit.core import get_usage
+
+from casework.client_ip import client_ip_key
 
 log = logging.getLogger(__name__)
 
 
-def client_address(group: str, request: HttpRequest) -> str:
-    """The client's IP address. Behind nginx REMOTE_ADDR is nginx itself; nginx appends the
-    address it saw to X-Forwarded-For, so the last entry is the one nobody else could write."""
-    if settings.CLIENT_IP_FROM_FORWARDED_FOR:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        last = forwarded.rsplit(",", 1)[-1].strip()
-        if last:
-            return last
-    return request.META.get("REMOTE_ADDR", "")
+# django-ratelimit's key: the client's address by the one rule of casework.client_ip.
+client_address = client_ip_key
 
 
 def spend(request: HttpRequest, group: str, rate: str) -> bool:

@@ -22,6 +22,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.core import get_usage
 
+from casework.client_ip import client_ip_key
 from casework.media import file_response
 from projects import cameras, chat_codes, comments, follows
 from projects.models import Comment, Commenter, Project
@@ -36,20 +37,10 @@ SESSION_COMMENTER = "projects_commenter"
 CONTENT_TYPES = {".jpg": "image/jpeg", ".png": "image/png", ".webp": "image/webp"}
 
 
-def client_address(group: str, request: HttpRequest) -> str:
-    """The client's address (behind nginx, the last X-Forwarded-For entry: the one nginx wrote);
-    the same rule as intake.throttle, which projects may not import."""
-    if settings.CLIENT_IP_FROM_FORWARDED_FOR:
-        last = request.META.get("HTTP_X_FORWARDED_FOR", "").rsplit(",", 1)[-1].strip()
-        if last:
-            return last
-    return request.META.get("REMOTE_ADDR", "")
-
-
 def over_limit(request: HttpRequest, group: str, default_rate: str) -> bool:
     rate = getattr(settings, "PROJECT_COMMENT_RATES", {}).get(group, default_rate)
     try:
-        usage = get_usage(request, group=group, key=client_address, rate=rate, increment=True)
+        usage = get_usage(request, group=group, key=client_ip_key, rate=rate, increment=True)
     except Exception:
         log.warning("rate limit cache unavailable; %s is not limited meanwhile", group)
         return False

@@ -15,6 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from casework import clock
+from casework.client_ip import client_ip
 from casework.models import Case
 from casework.public import case_by_code, token_matches
 from casework.roles import CLERK, user_roles
@@ -29,16 +30,6 @@ from ratings.votes import closing_for_vote, vote_cast, vote_frozen_at, vote_reco
 
 def _errors(exc: ValidationError) -> dict[str, list[str]]:
     return exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-
-
-def _client_address(request: HttpRequest) -> str:
-    from django.conf import settings
-
-    if getattr(settings, "CLIENT_IP_FROM_FORWARDED_FOR", False):
-        last = request.META.get("HTTP_X_FORWARDED_FOR", "").rsplit(",", 1)[-1].strip()
-        if last:
-            return last
-    return request.META.get("REMOTE_ADDR", "")
 
 
 def _vote_page(request, case: Case, token: str, form: VoteForm, *, status: int = 200, errors=None):
@@ -91,7 +82,7 @@ def vote_form(request: HttpRequest, code: str) -> HttpResponse:
         vote_cast(
             case,
             token=token,
-            source=_client_address(request),
+            source=client_ip(request),
             **form.cleaned_data,
         )
     except PermissionDenied:

@@ -11,7 +11,7 @@ import pytest
 from axes.models import AccessAttempt, AccessLog
 from django.contrib.auth import get_user_model
 
-from config.client_ip import client_ip
+from casework.client_ip import client_ip
 
 PASSWORD = "right-password-123"
 LIMIT = 3
