@@ -1,6 +1,6 @@
 """The keyed digest of the address a complaint or a vote came from.
 
-`casework.crypto.blind_index` of the client address (as `intake.throttle.client_address` resolves
+`casework.crypto.blind_index` of the client address (as `casework.client_ip.client_ip` resolves
 it behind the proxy): the same address gives the same digest, which tells nothing without the key.
 The same digest for a complaint (`FilingSource.source_key`) and a vote (`Vote.source_key`).
 """

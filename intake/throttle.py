@@ -17,16 +17,12 @@ from casework.client_ip import client_ip_key
 log = logging.getLogger(__name__)
 
 
-# django-ratelimit's key: the client's address by the one rule of casework.client_ip.
-client_address = client_ip_key
-
-
 def spend(request: HttpRequest, group: str, rate: str) -> bool:
     """Count this request against the address's allowance; True when it is over it.
 
     When the cache (Redis) is down nothing is limited: a complaint is taken rather than lost."""
     try:
-        usage = get_usage(request, group=group, key=client_address, rate=rate, increment=True)
+        usage = get_usage(request, group=group, key=client_ip_key, rate=rate, increment=True)
     except Exception:
         log.warning("rate limit cache unavailable; %s is not limited meanwhile", group)
         return False

@@ -21,10 +21,11 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
+from casework.client_ip import client_ip
 from casework.limits import DESCRIPTION_MAX_CHARS
 from casework.models import Case
 from casework.states import CLOSED_STATES
-from intake import placing, throttle
+from intake import placing
 from intake.channels.base import coordinate
 from intake.models import Open311Submission
 from intake.open311 import records
@@ -253,7 +254,7 @@ def _create(request: HttpRequest, fmt: str) -> HttpResponse:
     try:
         submission = open311_request_file(
             client,
-            source_address=throttle.client_address("open311", request),
+            source_address=client_ip(request),
             title=description.splitlines()[0][:80],
             description=description,
             category=category,

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.views.decorators.http import require_http_methods
 
+from casework.client_ip import client_ip
 from casework.models import Case
 from intake import conf, placing, throttle
 from intake.forms import ComplaintForm, service_errors_to_form
@@ -33,7 +34,7 @@ def complain(request: HttpRequest) -> HttpResponse:
             description = data["description"].strip()
             try:
                 case = web_complaint_file(
-                    source_address=throttle.client_address(RATE_GROUP, request),
+                    source_address=client_ip(request),
                     title=data["title"] or description.splitlines()[0][:80],
                     description=description,
                     category=data["category"],
